@@ -1,0 +1,27 @@
+using System.IO.Abstractions;
+
+namespace Storage.Vhd.Disks;
+
+/// <summary>A fixed image: the virtual disk's bytes, then the footer.</summary>
+public sealed class FixedDisk : VirtualDisk
+{
+    private bool _unsynced;
+
+    internal FixedDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options)
+        : base(fs, path, file, metadata, options) { }
+
+    private protected override void ReadCore(long offset, Span<byte> buffer) => File.ReadAt(offset, buffer);
+
+    private protected override void WriteCore(long offset, ReadOnlySpan<byte> data)
+    {
+        File.WriteAt(offset, data);
+        _unsynced = true;
+    }
+
+    private protected override void FlushCore()
+    {
+        if (!_unsynced) return;
+        File.Sync();
+        _unsynced = false;
+    }
+}

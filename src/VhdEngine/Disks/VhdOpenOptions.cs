@@ -1,0 +1,21 @@
+namespace Storage.Vhd.Disks;
+
+/// <summary>How to open an image and resolve its parents.</summary>
+public sealed record VhdOpenOptions
+{
+    /// <summary>Default bound on the depth of a differencing chain.</summary>
+    public const int DefaultMaxChainDepth = 256;
+
+    /// <summary>Parents must resolve under this directory; null allows any existing regular file.</summary>
+    public string? AllowedParentRoot { get; init; }
+
+    /// <summary>Chains deeper than this are refused.</summary>
+    public int MaxChainDepth { get; init; } = DefaultMaxChainDepth;
+
+    /// <summary>Share read-only parents between children opened in this process (default true).</summary>
+    public bool ShareParents { get; init; } = true;
+
+    internal PlantedBug PlantedBug { get; init; }
+
+    internal static readonly VhdOpenOptions Default = new();
+}

@@ -1,0 +1,197 @@
+using System.Buffers;
+using System.IO.Abstractions;
+using System.Text;
+using Storage.Vhd.Format;
+
+namespace Storage.Vhd.Disks;
+
+public abstract partial class VirtualDisk
+{
+    /// <summary>Creator application written into new images.</summary>
+    public static readonly uint CreatorApplication = FourCc.FromText("svhd");
+
+    /// <summary>
+    /// Creates a fixed or dynamic image and opens it read-write. The image is built under a
+    /// temporary name, flushed and then renamed, so a crash never leaves a half-made image at
+    /// <paramref name="path"/>.
+    /// </summary>
+    public static VirtualDisk Create(IFileSystem fs, string path, VhdCreateOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Type is not (DiskType.Fixed or DiskType.Dynamic))
+            throw new VhdArgumentException("type", $"{options.Type} cannot be created this way (fixed or dynamic; differencing images use CreateDifferencing)");
+        if (options.Size <= 0)
+            throw new VhdArgumentException("size", $"{options.Size} must be positive");
+        long limit = options.Type == DiskType.Fixed ? VhdConstants.MaxFixedSize : VhdConstants.MaxDynamicSize;
+        if (options.Size > limit)
+            throw new VhdArgumentException("size", $"{options.Size} exceeds the limit of {limit} bytes (2040 GiB)");
+        if (options.Type == DiskType.Dynamic)
+            CheckBlockSize(options.BlockSize);
+
+        var (geometry, size) = options.ExactSize
+            ? (DiskGeometry.Max, (options.Size + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize)
+            : DiskGeometry.ForCreate(options.Size);
+        if (size > limit)
+            throw new VhdArgumentException("size", $"{options.Size} rounds to {size}, over the limit of {limit} bytes");
+        var footer = NewFooter(options.Type, size, geometry, options.UniqueId, options.Timestamp);
+        string full = fs.Path.GetFullPath(path);
+        WriteAtomically(fs, full, file =>
+        {
+            if (options.Type == DiskType.Fixed)
+            {
+                file.SetLength(size + VhdConstants.FooterSize);
+                file.WriteAt(size, footer.ToArray());
+            }
+            else
+            {
+                WriteDynamicLayout(file, footer, options.BlockSize, Guid.Empty, 0, "", []);
+            }
+        });
+        return OpenInChain(fs, full, writable: true, new VhdOpenOptions { PlantedBug = options.PlantedBug }, new ChainContext());
+    }
+
+    /// <summary>
+    /// Creates a differencing image at <paramref name="path"/> over <paramref name="parentPath"/>
+    /// and opens it read-write. The parent's unique id and timestamp are recorded, with its name
+    /// and both a relative (W2ru) and an absolute (W2ku) locator.
+    /// </summary>
+    public static VirtualDisk CreateDifferencing(IFileSystem fs, string path, string parentPath, VhdOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(fs);
+        options ??= VhdOpenOptions.Default;
+        string full = fs.Path.GetFullPath(path);
+        string parentFull = fs.Path.GetFullPath(parentPath);
+        if (full == parentFull)
+            throw new VhdArgumentException("path", $"'{full}' cannot be its own parent");
+        VhdFooter parentFooter;
+        long parentLength;
+        int blockSize;
+        DiskGeometry geometry;
+        using (var parent = Open(fs, parentFull, FileAccess.Read, options))
+        {
+            parentFooter = parent.Footer;
+            parentLength = parent.Length;
+            blockSize = parent.BlockSize > 0 ? parent.BlockSize : VhdConstants.DefaultBlockSize;
+            geometry = parentFooter.Geometry;
+        }
+        uint parentTime = VhdConstants.ToTimestamp(fs.File.GetLastWriteTimeUtc(parentFull));
+        var footer = NewFooter(DiskType.Differencing, parentLength, geometry, null, null);
+        string dir = fs.Path.GetDirectoryName(full) ?? "/";
+        var locators = new List<(uint Code, byte[] Data)>
+        {
+            (ParentLocator.W2ru, Encoding.Unicode.GetBytes(ParentLocatorResolver.ToRelativeWindowsPath(fs, dir, parentFull))),
+            (ParentLocator.W2ku, Encoding.Unicode.GetBytes(ParentLocatorResolver.ToAbsoluteWindowsPath(parentFull))),
+        };
+        WriteAtomically(fs, full, file =>
+            WriteDynamicLayout(file, footer, blockSize, parentFooter.UniqueId, parentTime, ParentLocatorResolver.ToAbsoluteWindowsPath(parentFull), locators));
+        return OpenInChain(fs, full, writable: true, options, new ChainContext());
+    }
+
+    private static void CheckBlockSize(int blockSize)
+    {
+        if (blockSize < VhdConstants.MinCreateBlockSize || blockSize > VhdConstants.MaxBlockSize || (blockSize & (blockSize - 1)) != 0)
+            throw new VhdArgumentException("block size", $"{blockSize} is not a power of two from {VhdConstants.MinCreateBlockSize} to {VhdConstants.MaxBlockSize}");
+    }
+
+    private static VhdFooter NewFooter(DiskType type, long size, DiskGeometry geometry, Guid? id, DateTime? time) => new VhdFooter
+    {
+        Features = VhdConstants.FeatureReserved,
+        FormatVersion = VhdConstants.FormatVersion,
+        DataOffset = type == DiskType.Fixed ? VhdConstants.NoDataOffset : VhdConstants.FooterSize,
+        Timestamp = VhdConstants.ToTimestamp(time ?? DateTime.UtcNow),
+        CreatorApplication = CreatorApplication,
+        CreatorVersion = 0x00010000,
+        CreatorHostOs = FourCc.FromText("Wi2k"),
+        OriginalSize = (ulong)size,
+        CurrentSize = (ulong)size,
+        Geometry = geometry,
+        DiskType = type,
+        UniqueId = id ?? Guid.NewGuid(),
+    }.WithChecksum();
+
+    /// <summary>
+    /// Footer copy, header, an empty BAT, locator data, and the end footer placed so that block
+    /// data lands 4 KiB aligned.
+    /// </summary>
+    private static void WriteDynamicLayout(BlockFile file, VhdFooter footer, int blockSize, Guid parentId, uint parentTime, string parentName, List<(uint Code, byte[] Data)> locatorData)
+    {
+        long size = (long)footer.CurrentSize;
+        long entries = (size + blockSize - 1) / blockSize;
+        long tableOffset = VhdConstants.FooterSize + VhdConstants.DynamicHeaderSize;
+        long batBytes = BlockAllocationTable.BytesOnDisk(entries);
+        long next = tableOffset + batBytes;
+        var locators = new ParentLocator[VhdConstants.LocatorCount];
+        for (int i = 0; i < locatorData.Count; i++)
+        {
+            var (code, data) = locatorData[i];
+            long space = Math.Max(VhdConstants.SectorSize, (data.Length + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize);
+            locators[i] = new ParentLocator(code, (uint)space, (uint)data.Length, 0, (ulong)next);
+            next += space;
+        }
+        var header = new DynamicHeader
+        {
+            TableOffset = (ulong)tableOffset,
+            MaxTableEntries = (uint)entries,
+            BlockSize = (uint)blockSize,
+            ParentUniqueId = parentId,
+            ParentTimestamp = parentTime,
+            ParentUnicodeNameBytes = DynamicHeader.EncodeParentName(parentName),
+            ParentLocators = locators,
+        }.WithChecksum();
+
+        long footerOffset = ImageMetadata.FirstBlockOffset(next, VhdConstants.BitmapBytes(blockSize));
+        file.SetLength(footerOffset + VhdConstants.FooterSize);
+        var footerBytes = footer.ToArray();
+        file.WriteAt(0, footerBytes);
+        file.WriteAt(VhdConstants.FooterSize, header.ToArray());
+        byte[] ones = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            ones.AsSpan().Fill(0xFF);
+            for (long done = 0; done < batBytes;)
+            {
+                int n = (int)Math.Min(ones.Length, batBytes - done);
+                file.WriteAt(tableOffset + done, ones.AsSpan(0, n));
+                done += n;
+            }
+        }
+        finally { ArrayPool<byte>.Shared.Return(ones); }
+        for (int i = 0; i < locatorData.Count; i++)
+            file.WriteAt((long)locators[i].PlatformDataOffset, locatorData[i].Data);
+        file.WriteAt(footerOffset, footerBytes);
+    }
+
+    /// <summary>Builds a file under a temporary name, fsyncs it and renames it into place.</summary>
+    private static void WriteAtomically(IFileSystem fs, string path, Action<BlockFile> build)
+    {
+        if (fs.File.Exists(path))
+            throw new VhdException($"{path}: already exists");
+        string temp = path + ".creating";
+        try
+        {
+            using (var file = BlockFile.Create(fs, temp))
+            {
+                build(file);
+                file.Sync();
+            }
+            fs.File.Move(temp, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(fs, temp);
+            throw new VhdIOException($"{path}: create failed: {e.Message}", e, diskUsable: false);
+        }
+        catch
+        {
+            TryDelete(fs, temp);
+            throw;
+        }
+    }
+
+    private static void TryDelete(IFileSystem fs, string path)
+    {
+        try { if (fs.File.Exists(path)) fs.File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort: the original error matters */ }
+    }
+}

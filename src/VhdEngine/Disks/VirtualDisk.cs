@@ -1,0 +1,228 @@
+using System.IO.Abstractions;
+using Storage.Vhd.Format;
+
+namespace Storage.Vhd.Disks;
+
+/// <summary>
+/// An open VHD image: fixed, dynamic or differencing. Reads and writes at any byte offset and
+/// length; <see cref="Flush"/> is the durability point (DESIGN.md §4). Instances are thread-safe:
+/// every operation holds the disk's lock, which is what lets read-only parents be shared.
+/// </summary>
+public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
+{
+    private protected readonly object Gate = new();
+    private protected readonly BlockFile File;
+    private protected readonly ImageMetadata Metadata;
+    private string? _unusableReason;
+    private bool _disposed;
+
+    private protected VirtualDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options)
+    {
+        FileSystem = fs;
+        Path = path;
+        File = file;
+        Metadata = metadata;
+        Options = options;
+        Length = metadata.VirtualSize;
+    }
+
+    /// <summary>The file system the image lives on.</summary>
+    public IFileSystem FileSystem { get; }
+
+    /// <summary>Full path of the image file.</summary>
+    public string Path { get; }
+
+    /// <summary>Options the image was opened with.</summary>
+    public VhdOpenOptions Options { get; }
+
+    /// <summary>Virtual size in bytes.</summary>
+    public long Length { get; }
+
+    /// <summary>The footer in force.</summary>
+    public VhdFooter Footer => Metadata.Footer;
+
+    /// <summary>The dynamic header (null for fixed images).</summary>
+    public DynamicHeader? Header => Metadata.Header;
+
+    /// <summary>Fixed, dynamic or differencing.</summary>
+    public DiskType DiskType => Metadata.Footer.DiskType;
+
+    /// <summary>True when opened for writing.</summary>
+    public bool CanWrite => File.CanWrite;
+
+    /// <summary>Block size of dynamic and differencing images; 0 for fixed ones.</summary>
+    public virtual int BlockSize => 0;
+
+    /// <summary>Blocks allocated in this file (not its parents).</summary>
+    public virtual long AllocatedBlocks => 0;
+
+    /// <summary>The parent of a differencing image.</summary>
+    public virtual VirtualDisk? Parent => null;
+
+    /// <summary>Current length of the image file.</summary>
+    public long FileLength { get { lock (Gate) return File.Length; } }
+
+    /// <summary>What open noticed without refusing the image (stale footer, missing feature bit...).</summary>
+    public IReadOnlyList<string> Warnings => Metadata.Warnings;
+
+    /// <summary>Paths of this image and its ancestors, leaf first.</summary>
+    public IReadOnlyList<string> Chain
+    {
+        get
+        {
+            var list = new List<string>();
+            for (VirtualDisk? d = this; d is not null; d = d.Parent) list.Add(d.Path);
+            return list;
+        }
+    }
+
+    /// <summary>Reads <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>.</summary>
+    public void Read(long offset, Span<byte> buffer)
+    {
+        CheckRange(offset, buffer.Length);
+        lock (Gate)
+        {
+            CheckUsable();
+            ReadCore(offset, buffer);
+        }
+    }
+
+    /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>; durable after the next <see cref="Flush"/>.</summary>
+    public void Write(long offset, ReadOnlySpan<byte> data)
+    {
+        CheckRange(offset, data.Length);
+        if (!CanWrite) throw new VhdException($"{Path}: image is open read-only");
+        lock (Gate)
+        {
+            CheckUsable();
+            WriteCore(offset, data);
+        }
+    }
+
+    /// <summary>Makes every earlier write durable.</summary>
+    public void Flush()
+    {
+        if (!CanWrite) return;
+        lock (Gate)
+        {
+            CheckUsable();
+            try { FlushCore(); }
+            catch (VhdIOException e)
+            {
+                // After a failed fsync the kernel may have dropped the dirty pages: nothing
+                // written since the last good flush can be trusted, so refuse further use.
+                _unusableReason = $"a flush failed ({e.Message}); reopen the image";
+                throw new VhdIOException($"{Path}: flush failed; the disk must be reopened", e.InnerException ?? e, diskUsable: false);
+            }
+        }
+    }
+
+    /// <summary>Asynchronous <see cref="Read"/>.</summary>
+    public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+        try { Read(offset, buffer.Span); return ValueTask.CompletedTask; }
+        catch (Exception e) { return ValueTask.FromException(e); }
+    }
+
+    /// <summary>Asynchronous <see cref="Write"/>.</summary>
+    public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+        try { Write(offset, data.Span); return ValueTask.CompletedTask; }
+        catch (Exception e) { return ValueTask.FromException(e); }
+    }
+
+    /// <summary>Asynchronous <see cref="Flush"/>.</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+        try { Flush(); return ValueTask.CompletedTask; }
+        catch (Exception e) { return ValueTask.FromException(e); }
+    }
+
+    /// <summary>
+    /// False when [offset, offset+length) certainly reads as zeros because no file in the chain
+    /// holds data there (unallocated blocks); true when it may hold data.
+    /// </summary>
+    public bool MayContainData(long offset, long length)
+    {
+        CheckRange(offset, length);
+        lock (Gate) return MayContainDataCore(offset, length);
+    }
+
+    private protected abstract void ReadCore(long offset, Span<byte> buffer);
+    private protected abstract void WriteCore(long offset, ReadOnlySpan<byte> data);
+    private protected abstract void FlushCore();
+    private protected virtual bool MayContainDataCore(long offset, long length) => true;
+
+    private void CheckRange(long offset, long length)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (offset < 0 || length < 0 || offset > Length || length > Length - offset)
+            throw new VhdArgumentException("offset", $"range {offset}+{length} is outside the disk (virtual size {Length})");
+    }
+
+    private void CheckUsable()
+    {
+        if (_unusableReason is not null) throw new VhdIOException($"{Path}: {_unusableReason}", new IOException(_unusableReason), diskUsable: false);
+    }
+
+    /// <summary>Closes the image (without flushing: unflushed writes are not promised to survive).</summary>
+    public void Dispose()
+    {
+        lock (Gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            File.Dispose();
+            ReleaseParent();
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Asynchronous <see cref="Dispose"/>.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private protected virtual void ReleaseParent() { }
+
+    /// <summary>Opens an existing image (and, for a differencing image, its chain of parents read-only).</summary>
+    public static VirtualDisk Open(IFileSystem fs, string path, FileAccess access = FileAccess.Read, VhdOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(path);
+        return OpenInChain(fs, fs.Path.GetFullPath(path), access != FileAccess.Read, options ?? VhdOpenOptions.Default, new ChainContext());
+    }
+
+    internal static VirtualDisk OpenInChain(IFileSystem fs, string fullPath, bool writable, VhdOpenOptions options, ChainContext chain)
+    {
+        if (!fs.File.Exists(fullPath))
+            throw new VhdException($"{fullPath}: no such image file");
+        if (writable && ParentCache.IsOpenAsParent(fs, fullPath))
+            throw new VhdException($"{fullPath}: open read-only as the parent of another image; it cannot be opened for writing");
+        var file = BlockFile.Open(fs, fullPath, writable);
+        try
+        {
+            var metadata = ImageMetadata.Load(file);
+            VirtualDisk disk = metadata.Footer.DiskType switch
+            {
+                DiskType.Fixed => new FixedDisk(fs, fullPath, file, metadata, options),
+                DiskType.Dynamic => new DynamicDisk(fs, fullPath, file, metadata, options),
+                _ => DifferencingDisk.OpenWithParent(fs, fullPath, file, metadata, options, chain),
+            };
+            if (writable) disk.RepairEndFooterOnOpen();
+            return disk;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private protected virtual void RepairEndFooterOnOpen() { }
+}
