@@ -218,6 +218,34 @@ public class DynamicDisk : VirtualDisk
         File.Sync();
     }
 
+    /// <summary>
+    /// The byte ranges this file itself holds, in offset order: whole allocated blocks of a
+    /// dynamic image, runs of set bitmap bits of a differencing one (clamped to the disk).
+    /// </summary>
+    public List<(long Offset, long Length)> OwnRanges()
+    {
+        var ranges = new List<(long, long)>();
+        lock (Gate)
+        {
+            for (long block = 0; block < Bat.Count; block++)
+            {
+                if (!Bat.IsAllocated(block)) continue;
+                long blockStart = block * BlockBytes;
+                if (blockStart >= Length) break;
+                int sectors = (int)(Math.Min(BlockBytes, Length - blockStart) / VhdConstants.SectorSize);
+                if (!TracksSectors) { ranges.Add((blockStart, Math.Min(BlockBytes, Length - blockStart))); continue; }
+                byte[] bitmap = GetBitmap(block);
+                for (int s = 0; s < sectors;)
+                {
+                    int run = SectorBitmap.RunLength(bitmap, s, sectors - s, out bool set);
+                    if (set) ranges.Add((blockStart + (long)s * VhdConstants.SectorSize, (long)run * VhdConstants.SectorSize));
+                    s += run;
+                }
+            }
+        }
+        return ranges;
+    }
+
     private protected override bool MayContainDataCore(long offset, long length)
     {
         long end = offset + length;

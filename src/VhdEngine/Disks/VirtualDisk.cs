@@ -204,6 +204,8 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
             throw new VhdException($"{fullPath}: no such image file");
         if (writable && ParentCache.IsOpenAsParent(fs, fullPath))
             throw new VhdException($"{fullPath}: open read-only as the parent of another image; it cannot be opened for writing");
+        if (writable && (fs.File.GetAttributes(fullPath) & FileAttributes.ReadOnly) != 0)
+            throw new VhdException($"{fullPath}: the file is read-only (a snapshot's frozen parent); commit its child or clear the attribute to write it");
         var file = BlockFile.Open(fs, fullPath, writable);
         try
         {
