@@ -1,0 +1,159 @@
+using System.IO.Abstractions;
+using Storage.Vhd.Disks;
+using Storage.Vhd.Format;
+
+namespace Storage.Vhd.Maintenance;
+
+/// <summary>
+/// Checks an image without changing it, and repairs what can be repaired without touching
+/// data a BAT entry references: the end footer (written back from the copy), the footer copy
+/// (from the end footer) and leaked space at the tail of the file (truncated).
+/// </summary>
+public static class Checker
+{
+    /// <summary>Checks footer/copy agreement, checksums, header fields, BAT entries, bitmaps, locators and the parent.</summary>
+    public static CheckReport Check(IFileSystem fs, string path, VhdOpenOptions? options = null)
+    {
+        using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.check");
+        var report = new CheckReport();
+        string full = fs.Path.GetFullPath(path);
+        BlockFile file;
+        try { file = BlockFile.Open(fs, full, writable: false); }
+        catch (VhdException e) { report.Errors.Add(e.Message); return report; }
+        using (file)
+        {
+            ImageMetadata m;
+            try { m = ImageMetadata.Load(file); }
+            catch (VhdException e) { report.Errors.Add(e.Message); return report; }
+            report.Warnings.AddRange(m.Warnings);
+            if (m.Footer.DiskType == DiskType.Fixed)
+            {
+                long extra = m.FileLength - VhdConstants.FooterSize - m.VirtualSize;
+                if (extra > 0 && VirtualSizeRule.VirtualSize(m.Footer) == m.Footer.CurrentSize)
+                    report.Warnings.Add($"{extra} bytes between the data and the footer");
+                return report;
+            }
+            if (m.FooterCopy is null)
+                report.Warnings.Add("no valid footer copy at offset 0");
+            CheckBitmaps(file, m, report);
+            MeasureLeaks(m, report);
+            if (m.FileLength > m.FooterOffset + VhdConstants.FooterSize)
+                report.Warnings.Add($"{m.FileLength - m.FooterOffset - VhdConstants.FooterSize} bytes after the end footer");
+        }
+        if (ReadFooterType(fs, full) == DiskType.Differencing)
+            CheckParent(fs, full, options, report);
+        if (report.LeakedBytes > 0)
+            report.Warnings.Add($"{report.LeakedBytes} bytes of leaked space ({report.ReclaimableBytes} reclaimable by repair)");
+        return report;
+    }
+
+    private static DiskType ReadFooterType(IFileSystem fs, string path)
+    {
+        using var file = BlockFile.Open(fs, path, writable: false);
+        return ImageMetadata.Load(file).Footer.DiskType;
+    }
+
+    /// <summary>A bitmap that is a footer is the trace of an allocation whose bitmap write never landed.</summary>
+    private static void CheckBitmaps(BlockFile file, ImageMetadata m, CheckReport report)
+    {
+        var bat = m.Bat!;
+        Span<byte> sector = stackalloc byte[VhdConstants.SectorSize];
+        for (long block = 0; block < bat.Count; block++)
+        {
+            if (!bat.IsAllocated(block)) continue;
+            file.ReadAt((long)bat[block] * VhdConstants.SectorSize, sector);
+            var f = VhdFooter.Read(sector);
+            if (f.HasValidCookie && f.HasValidChecksum)
+                report.Errors.Add($"BAT entry {block}: the bitmap at sector {bat[block]} holds a footer (the block's bitmap was never written)");
+        }
+    }
+
+    /// <summary>
+    /// Space between the metadata and the end footer that no block covers. Gaps smaller than one
+    /// block slot are alignment padding (Virtual PC and Hyper-V leave some), not leaks.
+    /// </summary>
+    private static void MeasureLeaks(ImageMetadata m, CheckReport report)
+    {
+        long slot = m.BitmapBytes + (long)m.Header!.BlockSize;
+        var bat = m.Bat!;
+        var starts = new List<long>();
+        foreach (uint e in bat.Entries)
+            if (e != VhdConstants.UnallocatedEntry) starts.Add((long)e * VhdConstants.SectorSize);
+        starts.Sort();
+        long cursor = m.MetadataEnd;
+        long leaked = 0;
+        foreach (long s in starts)
+        {
+            if (s >= cursor && s - cursor >= slot) leaked += s - cursor;
+            cursor = Math.Max(cursor, s + slot);
+        }
+        long tailStart = Math.Max(m.MetadataEnd, m.BlocksEnd);
+        long tail = m.FooterOffset - tailStart;
+        if (tail >= slot)
+        {
+            leaked += tail;
+            report.ReclaimableBytes = m.FooterOffset - RepairTarget(m);
+        }
+        report.LeakedBytes = leaked;
+    }
+
+    private static long RepairTarget(ImageMetadata m) =>
+        m.BlocksEnd > 0 ? Math.Max(m.BlocksEnd, m.MetadataEnd) : ImageMetadata.FirstBlockOffset(m.MetadataEnd, m.BitmapBytes);
+
+    private static void CheckParent(IFileSystem fs, string path, VhdOpenOptions? options, CheckReport report)
+    {
+        try
+        {
+            using var disk = VirtualDisk.Open(fs, path, FileAccess.Read, options);
+            if (disk is DifferencingDisk d)
+            {
+                uint expected = d.Header!.ParentTimestamp;
+                uint actual = VhdConstants.ToTimestamp(fs.File.GetLastWriteTimeUtc(d.ParentPath));
+                if (expected != 0 && expected != actual)
+                    report.Warnings.Add($"parent timestamp {expected} differs from the parent file's modification time {actual} (the parent may have changed)");
+            }
+        }
+        catch (VhdException e) { report.Errors.Add(e.Message); }
+    }
+
+    /// <summary>
+    /// Repairs what <see cref="Check"/> reports as warnings: restores the end footer and the
+    /// footer copy, and truncates leaked space at the tail. Refuses images with errors it cannot
+    /// fix. Each step is crash-safe: the file always holds a valid footer.
+    /// Returns the report of a check run after the repair.
+    /// </summary>
+    public static CheckReport Repair(IFileSystem fs, string path, VhdOpenOptions? options = null)
+    {
+        string full = fs.Path.GetFullPath(path);
+        using (var file = BlockFile.Open(fs, full, writable: true))
+        {
+            var m = ImageMetadata.Load(file);
+            if (m.Footer.DiskType != DiskType.Fixed)
+            {
+                var footer = m.Footer.ToArray();
+                long target = m.FooterOffset;
+                long tail = m.FooterOffset - Math.Max(m.MetadataEnd, m.BlocksEnd);
+                if (tail >= m.BitmapBytes + (long)m.Header!.BlockSize)
+                    target = RepairTarget(m);
+                bool footerOk = m.EndFooterState == EndFooterState.Valid && target == m.FooterOffset;
+                if (!footerOk)
+                {
+                    // New footer first, durable, then the length: a crash between leaves either footer valid at the end.
+                    file.WriteAt(target, footer);
+                    file.Sync();
+                }
+                if (file.Length != target + VhdConstants.FooterSize)
+                {
+                    file.SetLength(target + VhdConstants.FooterSize);
+                    file.Sync();
+                }
+                if (m.FooterCopy is null)
+                {
+                    file.WriteAt(0, footer);
+                    file.Sync();
+                }
+            }
+        }
+        return Check(fs, full, options);
+    }
+}
