@@ -1,0 +1,44 @@
+using System.IO.Abstractions;
+using Microsoft.Win32.SafeHandles;
+
+namespace Storage.FaultInjection;
+
+/// <summary>
+/// <see cref="IFileStreamFactory"/> of a <see cref="FaultFileSystem"/>: every path-based overload
+/// returns a <see cref="FaultFileStream"/>. Buffer sizes and sharing are accepted and ignored (the
+/// simulation has no buffers or locks); handle-based overloads would bypass it and throw.
+/// </summary>
+internal sealed class FaultFileStreamFactory(FaultFileSystem fileSystem) : IFileStreamFactory
+{
+    public IFileSystem FileSystem => fileSystem;
+
+    public FileSystemStream New(SafeFileHandle handle, FileAccess access) => throw FaultRandomAccess.HandlesNotSupported();
+
+    public FileSystemStream New(SafeFileHandle handle, FileAccess access, int bufferSize) => throw FaultRandomAccess.HandlesNotSupported();
+
+    public FileSystemStream New(SafeFileHandle handle, FileAccess access, int bufferSize, bool isAsync) => throw FaultRandomAccess.HandlesNotSupported();
+
+    public FileSystemStream New(string path, FileMode mode) =>
+        fileSystem.Open(path, mode, mode == FileMode.Append ? FileAccess.Write : FileAccess.ReadWrite, FileOptions.None);
+
+    public FileSystemStream New(string path, FileMode mode, FileAccess access) => fileSystem.Open(path, mode, access, FileOptions.None);
+
+    public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share) => fileSystem.Open(path, mode, access, FileOptions.None);
+
+    public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize) =>
+        fileSystem.Open(path, mode, access, FileOptions.None);
+
+    public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, bool useAsync) =>
+        fileSystem.Open(path, mode, access, useAsync ? FileOptions.Asynchronous : FileOptions.None);
+
+    public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options) =>
+        fileSystem.Open(path, mode, access, options);
+
+    public FileSystemStream New(string path, FileStreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return fileSystem.Open(path, options.Mode, options.Access, options.Options);
+    }
+
+    public FileSystemStream Wrap(FileStream fileStream) => throw FaultRandomAccess.HandlesNotSupported();
+}
