@@ -1,0 +1,26 @@
+using Storage.Vhd.Disks;
+using Storage.Vhd.Format;
+
+namespace Storage.Vhd.Maintenance;
+
+/// <summary>How <see cref="Converter.Convert"/> converts one image file into another.</summary>
+public sealed record ConvertOptions
+{
+    /// <summary>The format to write.</summary>
+    public ConvertFormat To { get; init; } = ConvertFormat.Dynamic;
+
+    /// <summary>How to treat the source; <see cref="SourceFormat.Auto"/> probes it.</summary>
+    public SourceFormat From { get; init; } = SourceFormat.Auto;
+
+    /// <summary>
+    /// VHD targets: keep the virtual size exact (rounded up to a sector, geometry 65535/16/255)
+    /// instead of rounding a raw source's length up to the CHS geometry.
+    /// </summary>
+    public bool ExactSize { get; init; }
+
+    /// <summary>Block size of a dynamic target.</summary>
+    public int BlockSize { get; init; } = VhdConstants.DefaultBlockSize;
+
+    /// <summary>How to open a VHD source and resolve its parents; null for the defaults.</summary>
+    public VhdOpenOptions? OpenOptions { get; init; }
+}

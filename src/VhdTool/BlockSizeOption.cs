@@ -1,0 +1,15 @@
+using Storage.Vhd.Format;
+
+namespace Storage.Vhd.Tool;
+
+/// <summary>The --block-size option: the engine checks the value; here it only has to fit an int.</summary>
+internal static class BlockSizeOption
+{
+    /// <summary>The block size, or the default when absent.</summary>
+    public static int ToInt(long? value, CommandLine args)
+    {
+        if (value is null) return VhdConstants.DefaultBlockSize;
+        if (value > int.MaxValue) throw args.Error($"bad value for --block-size: {value} is too large (at most {VhdConstants.MaxBlockSize})");
+        return (int)value;
+    }
+}

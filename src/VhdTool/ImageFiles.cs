@@ -1,0 +1,23 @@
+using Storage.Vhd.Disks;
+
+namespace Storage.Vhd.Tool;
+
+/// <summary>Opens images for commands, naming the file in format errors (the engine's name only the field).</summary>
+internal static class ImageFiles
+{
+    /// <summary>Opens <paramref name="path"/>; a <see cref="VhdFormatException"/> comes back prefixed with the path.</summary>
+    public static VirtualDisk Open(ToolEnvironment env, string path, FileAccess access = FileAccess.Read)
+    {
+        try
+        {
+            return VirtualDisk.Open(env.FileSystem, path, access);
+        }
+        catch (VhdFormatException e)
+        {
+            throw WithPath(path, e);
+        }
+    }
+
+    /// <summary>The format error as one that names <paramref name="path"/>.</summary>
+    public static VhdException WithPath(string path, VhdFormatException e) => new($"{path}: {e.Message}", e);
+}

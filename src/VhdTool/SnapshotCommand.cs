@@ -1,0 +1,29 @@
+using Storage.Vhd.Disks;
+
+namespace Storage.Vhd.Tool;
+
+/// <summary>`vhd snapshot`: a differencing child over an image; the image should not be written afterwards.</summary>
+internal sealed class SnapshotCommand : ICommand
+{
+    public string Name => "snapshot";
+    public string Summary => "create a differencing child over an image";
+    public string Usage => "vhd snapshot IMAGE CHILD";
+    public IReadOnlyCollection<string> ValueOptions { get; } = [];
+    public IReadOnlyCollection<string> Flags { get; } = [];
+
+    public int Run(CommandLine args, ToolEnvironment env)
+    {
+        string image = args.Positional(0, "IMAGE");
+        string child = args.Positional(1, "CHILD");
+        args.NoMorePositionals(2);
+        try
+        {
+            VirtualDisk.CreateDifferencing(env.FileSystem, child, image).Dispose();
+        }
+        catch (VhdFormatException e)
+        {
+            throw ImageFiles.WithPath(image, e);
+        }
+        return 0;
+    }
+}
