@@ -273,7 +273,7 @@ internal sealed class CrashModel
                 {
                     // Later operations overwrite earlier ones: with subsets this still reaches
                     // every per-sector choice, since keeping only piece k yields "value after k".
-                    (sectors[f] ??= new Dictionary<long, byte[]>(_files[f].Disk.DurableSectors))[entry.Op.FirstSector + i] = entry.Op.Snapshots[i];
+                    (sectors[f] ??= new Dictionary<long, byte[]>(_files[f].Disk.DurableSectors))[entry.Op.SectorAt(i)] = entry.Op.Snapshots[i];
                 }
             }
         }

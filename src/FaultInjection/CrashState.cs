@@ -14,8 +14,9 @@ namespace Storage.FaultInjection;
 /// order they happened across all files. Each operation splits into <em>pieces</em>, the units a
 /// crash keeps or loses independently, in this order: a pending creation (1 piece: the file
 /// exists), a length change (1 piece: the new length persists, with or without data), then one
-/// piece per 512-byte sector the write touched, ascending. A kept sector piece of write k sets that
-/// sector to its full contents right after write k; when several kept pieces hit one sector the
+/// piece per 512-byte sector the operation touched, ascending (a write: the sectors it wrote; a
+/// shrinking length change: the sectors it cut that held data, which it turns to zeros). A kept
+/// sector piece of operation k sets that sector to its full contents right after operation k; when several kept pieces hit one sector the
 /// latest operation wins, and choosing subsets reaches every "durable value or the value after
 /// some pending write" outcome, i.e. writes reaching the disk in any order with atomic sectors.
 /// The file length is the length after the latest kept length piece, else the durable length; a

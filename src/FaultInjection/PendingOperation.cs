@@ -19,14 +19,17 @@ internal enum PendingKind
 /// </summary>
 /// <remarks>
 /// A write keeps, per 512-byte sector it touched, the whole sector as it stood right after the
-/// write ("the value after write k"). The crash model picks per sector either the durable value
+/// write ("the value after write k"); a shrinking length change keeps, per sector it cut that held
+/// data, the sector after the cut (zeros, or the zero-tailed partial sector), since regrowing the file
+/// must then read zeros there. The crash model picks per sector either the durable value
 /// or one of these snapshots, which is exactly the "sectors are atomic, writes reach the disk in
 /// any order" rule; keeping snapshots instead of raw bytes makes materialization a selection.
 /// </remarks>
 internal sealed class PendingOperation
 {
-    internal PendingOperation(PendingKind kind, long sequence, long offset, long count, long lengthBefore, long lengthAfter, long firstSector, byte[][] snapshots)
+    internal PendingOperation(PendingKind kind, long sequence, long offset, long count, long lengthBefore, long lengthAfter, long firstSector, byte[][] snapshots, long[]? sectors = null)
     {
+        _sectors = sectors;
         Kind = kind;
         Sequence = sequence;
         Offset = offset;
@@ -57,6 +60,13 @@ internal sealed class PendingOperation
 
     internal long FirstSector { get; }
 
-    /// <summary>Per touched sector, its full 512 bytes right after this operation (empty unless a write).</summary>
+    /// <summary>Per touched sector, its full 512 bytes right after this operation.</summary>
     internal byte[][] Snapshots { get; }
+
+    // Null for writes (their sectors are contiguous from FirstSector); a truncation lists the
+    // sparse sectors it zeroed.
+    private readonly long[]? _sectors;
+
+    /// <summary>The sector index of snapshot <paramref name="i"/>.</summary>
+    internal long SectorAt(int i) => _sectors is null ? FirstSector + i : _sectors[i];
 }

@@ -20,6 +20,9 @@ public sealed class SimDisk
     /// <summary>The atomic unit of the crash model, in bytes.</summary>
     public const int SectorSize = 512;
 
+    // Shared by truncation snapshots; never mutated (writers copy durable and snapshot arrays first).
+    private static readonly byte[] ZeroSector = new byte[SectorSize];
+
     // Orders operations across disks so a multi-file crash model sees the real interleaving.
     private static long s_sequence;
 
@@ -171,13 +174,20 @@ public sealed class SimDisk
         }
 
         long before = _length;
+        long[] cut = [];
+        byte[][] snapshots = [];
         if (length < _length)
         {
+            // The sectors holding data past the new end are zeroed by the cut: they become crash
+            // pieces, or a crash that keeps everything could resurrect data after a regrow.
+            long firstCut = length / SectorSize;
+            cut = VolatileSectorIndexes().Where(s => s >= firstCut).ToArray();
             ZeroFrom(length);
+            snapshots = cut.Select(s => s * SectorSize < length ? (byte[])(VolatileSector(s) ?? ZeroSector).Clone() : ZeroSector).ToArray();
         }
 
         _length = length;
-        _pending.Add(new PendingOperation(PendingKind.SetLength, NextSequence(), length, 0, before, length, 0, []));
+        _pending.Add(new PendingOperation(PendingKind.SetLength, NextSequence(), length, 0, before, length, 0, snapshots, cut));
     }
 
     /// <summary>The durability point (what <c>Flush(true)</c> does on a stream): every pending operation becomes durable and a new epoch starts.</summary>
