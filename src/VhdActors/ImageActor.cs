@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.IO.Abstractions;
+using Akka.Actor;
+using Akka.Event;
+using Storage.Vhd.Actors.Messages;
+using Storage.Vhd.Disks;
+using Storage.Vhd.Maintenance;
+
+namespace Storage.Vhd.Actors;
+
+/// <summary>
+/// Owns one open image (DESIGN.md §7): the only code that touches its <see cref="VirtualDisk"/>,
+/// so allocation, bitmap and footer state have a single writer and requests to one image are
+/// linearized by the mailbox. Runs on the I/O dispatcher because every request blocks on the
+/// file. The first request (open, create or snapshot) decides how the image comes to be; after
+/// a restart the actor reopens it with the access it was started with.
+/// </summary>
+public sealed class ImageActor : UntypedActor
+{
+    private readonly IFileSystem _fs;
+    private readonly string _path;
+    private readonly FileAccess _access;
+    private readonly VhdStorageOptions _options;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private VirtualDisk? _disk;
+
+    // False once an error may have left the in-memory state behind the file's: closing then
+    // must not flush (it would write metadata the engine no longer vouches for).
+    private bool _flushOnClose = true;
+
+    /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
+    public ImageActor(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options)
+    {
+        _fs = fs;
+        _path = path;
+        _access = access;
+        _options = options;
+    }
+
+    /// <summary>Props for the actor of the image at <paramref name="path"/>, on the configured I/O dispatcher.</summary>
+    public static Props Props(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options) =>
+        Akka.Actor.Props.Create(() => new ImageActor(fs, path, access, options)).WithDispatcher(options.Dispatcher);
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        if (_options.IdleTimeout is { } idle) Context.SetReceiveTimeout(idle);
+    }
+
+    /// <inheritdoc />
+    protected override void PreRestart(Exception reason, object message)
+    {
+        CloseDisk(flush: _flushOnClose);
+        base.PreRestart(reason, message);
+    }
+
+    /// <inheritdoc />
+    protected override void PostRestart(Exception reason)
+    {
+        base.PostRestart(reason);
+        VhdTelemetry.ActorRestarts.Add(1);
+        _log.Warning("{0}: restarted after {1}; reopening", _path, reason.Message);
+        // Reopen now, not on the next request: a failure here is an initialization failure the
+        // supervisor counts against the restart budget, so a dead disk stops the actor instead of
+        // failing every request one by one.
+        _disk = VirtualDisk.Open(_fs, _path, _access, _options.OpenOptions);
+        VhdTelemetry.ImagesOpen.Add(1);
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop() => CloseDisk(flush: _flushOnClose);
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ReadImage m:
+                Run(m, "vhd.read", "read", () =>
+                {
+                    if (m.Length < 0) throw new VhdArgumentException("length", $"{m.Length} is negative");
+                    var disk = RequireDisk();
+                    var data = new byte[m.Length];
+                    disk.Read(m.Offset, data);
+                    return new ImageData(data);
+                }, a => a?.SetTag("vhd.offset", m.Offset).SetTag("vhd.length", m.Length));
+                break;
+            case WriteImage m:
+                Run(m, "vhd.write", "write", () =>
+                {
+                    RequireDisk().Write(m.Offset, m.Data.Span);
+                    return ImageAck.Instance;
+                }, a => a?.SetTag("vhd.offset", m.Offset).SetTag("vhd.length", m.Data.Length));
+                break;
+            case FlushImage m:
+                Run(m, "vhd.flush", "flush", () =>
+                {
+                    RequireDisk().Flush();
+                    return ImageAck.Instance;
+                });
+                break;
+            case OpenImage m:
+                Run(m, "vhd.open", null, () =>
+                {
+                    if (_disk is null) Adopt(VirtualDisk.Open(_fs, _path, m.Access, _options.OpenOptions));
+                    else if (m.Access != FileAccess.Read && !_disk.CanWrite)
+                        throw new VhdException($"{_path}: open read-only; close it before opening it for writing");
+                    return Opened();
+                }, a => a?.SetTag("vhd.open.mode", m.Access == FileAccess.Read ? "read" : "readwrite"));
+                break;
+            case CreateImage m:
+                Run(m, "vhd.open", null, () =>
+                {
+                    if (_disk is not null) throw new VhdException($"{_path}: already exists (it is open)");
+                    Adopt(VirtualDisk.Create(_fs, _path, m.Options));
+                    return Opened();
+                }, a => a?.SetTag("vhd.open.mode", "create"));
+                break;
+            case SnapshotImage m:
+                Run(m, "vhd.snapshot", null, () =>
+                {
+                    if (_disk is not null) throw new VhdException($"{_path}: already exists (it is open)");
+                    // The engine's snapshot also marks the parent file read-only, as the tool does.
+                    Adopt(Committer.Snapshot(_fs, m.ParentPath, _path, _options.OpenOptions));
+                    return Opened();
+                }, a => a?.SetTag("vhd.parent", m.ParentPath));
+                break;
+            case CloseImage m:
+                Run(m, "vhd.flush", "flush", () =>
+                {
+                    // Stopping either way: a failed flush is the caller's news, not the supervisor's.
+                    try { CloseDisk(flush: _flushOnClose, throwOnError: true); }
+                    finally { Context.Stop(Self); }
+                    return ImageAck.Instance;
+                }, a => a?.SetTag("vhd.close", true), supervise: false);
+                break;
+            case InspectImage:
+                Sender.Tell((object?)_disk ?? new Status.Failure(new VhdException($"{_path}: not open")));
+                break;
+            case ReceiveTimeout:
+                // The parent decides: it stops routing here first, so no request is lost between
+                // the decision and the close.
+                Context.Parent.Tell(new ImageIdle(_path, Self));
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Runs one request: the actor's span (parented to the caller's context), the duration
+    /// metric, and exactly one reply. On an error the reply goes out before the rethrow, so
+    /// the caller learns of the failure even though the supervisor then restarts or stops us.
+    /// </summary>
+    private void Run(IImageRequest request, string span, string? timedOperation, Func<object> operation, Action<Activity?>? tag = null, bool supervise = true)
+    {
+        var sender = Sender;
+        if (request.Cancellation.IsCancellationRequested)
+        {
+            sender.Tell(new Status.Failure(new VhdException($"{_path}: the request was cancelled before it ran", new OperationCanceledException(request.Cancellation))));
+            return;
+        }
+        using var activity = VhdTelemetry.ActivitySource.StartActivity(span, ActivityKind.Server, request.TraceContext);
+        activity?.SetTag("vhd.image", _path);
+        tag?.Invoke(activity);
+        long start = Stopwatch.GetTimestamp();
+        object result;
+        try
+        {
+            result = operation();
+        }
+        catch (Exception e)
+        {
+            var error = VhdErrors.ForCaller(e, _path);
+            activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+            activity?.AddException(error);
+            sender.Tell(new Status.Failure(error));
+            if (supervise && VhdErrors.NeedsSupervisor(e))
+            {
+                _flushOnClose = e is VhdIOException { DiskUsable: true };
+                Context.Parent.Tell(new ImageFailed(_path, error));
+                throw;
+            }
+            // A failed first open or create that is not an I/O error (no such file, bad
+            // argument): there is no image to own, so the actor has no reason to live.
+            if (_disk is null) Context.Stop(Self);
+            return;
+        }
+        if (timedOperation is not null)
+            VhdTelemetry.IoDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, new KeyValuePair<string, object?>("vhd.operation", timedOperation));
+        sender.Tell(result);
+    }
+
+    private VirtualDisk RequireDisk() => _disk ?? throw new VhdException($"{_path}: the image is not open");
+
+    private void Adopt(VirtualDisk disk)
+    {
+        _disk = disk;
+        _flushOnClose = true;
+        VhdTelemetry.ImagesOpen.Add(1);
+    }
+
+    private ImageOpened Opened() => new(_path, _disk!.Length, _disk.CanWrite, _disk.Chain);
+
+    private void CloseDisk(bool flush, bool throwOnError = false)
+    {
+        var disk = _disk;
+        if (disk is null) return;
+        _disk = null;
+        try
+        {
+            if (flush && disk.CanWrite) disk.Flush();
+        }
+        catch (Exception e) when (!throwOnError)
+        {
+            _log.Warning("{0}: flush on close failed: {1}", _path, e.Message);
+        }
+        finally
+        {
+            disk.Dispose();
+            VhdTelemetry.ImagesOpen.Add(-1);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace Storage.Vhd.Actors.Messages;
+
+/// <summary>Reply to requests that return nothing but success: write, flush, close, hand-off.</summary>
+public sealed record ImageAck
+{
+    /// <summary>The one instance.</summary>
+    public static readonly ImageAck Instance = new();
+
+    private ImageAck() { }
+}

@@ -1,0 +1,5 @@
+namespace Storage.Vhd.Actors.Messages;
+
+/// <summary>Reply to <see cref="CommitImage"/>.</summary>
+/// <param name="BytesCopied">Bytes copied from the child into the parent.</param>
+public sealed record ImageCommitted(long BytesCopied);

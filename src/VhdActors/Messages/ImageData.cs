@@ -1,0 +1,5 @@
+namespace Storage.Vhd.Actors.Messages;
+
+/// <summary>Reply to <see cref="ReadImage"/>: the bytes read (a fresh array owned by the receiver).</summary>
+/// <param name="Data">Exactly the requested number of bytes.</param>
+public sealed record ImageData(byte[] Data);

@@ -1,0 +1,13 @@
+namespace Storage.Vhd.Actors.Messages;
+
+/// <summary>
+/// The sharding hand-off message (DESIGN.md §7): the entity flushes and closes its image and
+/// stops, so the shard can move to another node without two writers on one file.
+/// </summary>
+public sealed record ImageHandOff
+{
+    /// <summary>The one instance.</summary>
+    public static readonly ImageHandOff Instance = new();
+
+    private ImageHandOff() { }
+}
