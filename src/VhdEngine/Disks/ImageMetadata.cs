@@ -15,6 +15,8 @@ public sealed class ImageMetadata
 
     private ImageMetadata(VhdFooter footer, long fileLength) { Footer = footer; FileLength = fileLength; }
 
+    private bool _acceptChecksumMismatch;
+
     /// <summary>The footer in force (the end one, or the copy at offset 0 when the end one is missing or stale).</summary>
     public VhdFooter Footer { get; }
     /// <summary>Length of the file when loaded.</summary>
@@ -44,20 +46,30 @@ public sealed class ImageMetadata
     public int BitmapBytes => Header is null ? 0 : VhdConstants.BitmapBytes(Header.BlockSize);
 
     /// <summary>Reads and validates the metadata of <paramref name="file"/>.</summary>
-    public static ImageMetadata Load(BlockFile file)
+    public static ImageMetadata Load(BlockFile file) => Load(file, acceptChecksumMismatch: false);
+
+    /// <summary>
+    /// Reads and validates the metadata of <paramref name="file"/>; with
+    /// <paramref name="acceptChecksumMismatch"/>, a footer (when no footer with a valid checksum
+    /// exists) and a dynamic header whose checksums do not match are accepted with a warning.
+    /// </summary>
+    public static ImageMetadata Load(BlockFile file, bool acceptChecksumMismatch)
     {
         long len = file.Length;
         if (len < VhdConstants.FooterSize - 1)
             throw new VhdFormatException("file length", $"{len} bytes is smaller than a footer ({VhdConstants.FooterSize - 1} bytes at least)");
 
         Span<byte> buf = stackalloc byte[VhdConstants.FooterSize];
+        bool lax = false; // second pass, only when asked: a cookie is enough
+        bool Acceptable(VhdFooter f) => f.HasValidCookie && (lax || f.HasValidChecksum);
+    FindFooter:
         VhdFooter? end = null;
         long endOffset = -1;
         if (len >= VhdConstants.FooterSize)
         {
             file.ReadAt(len - VhdConstants.FooterSize, buf);
             var f = VhdFooter.Read(buf);
-            if (f.HasValidCookie && f.HasValidChecksum) { end = f; endOffset = len - VhdConstants.FooterSize; }
+            if (Acceptable(f)) { end = f; endOffset = len - VhdConstants.FooterSize; }
         }
         if (end is null)
         {
@@ -65,7 +77,7 @@ public sealed class ImageMetadata
             buf.Clear();
             file.ReadAt(len - (VhdConstants.FooterSize - 1), buf[..(VhdConstants.FooterSize - 1)]);
             var f = VhdFooter.Read(buf);
-            if (f.HasValidCookie && f.HasValidChecksum) { end = f; endOffset = len - (VhdConstants.FooterSize - 1); }
+            if (Acceptable(f)) { end = f; endOffset = len - (VhdConstants.FooterSize - 1); }
         }
 
         VhdFooter? copy = null;
@@ -74,7 +86,7 @@ public sealed class ImageMetadata
             buf.Clear();
             file.ReadAt(0, buf);
             var f = VhdFooter.Read(buf);
-            if (f.HasValidCookie && f.HasValidChecksum && f.DiskType is DiskType.Dynamic or DiskType.Differencing) copy = f;
+            if (Acceptable(f) && f.DiskType is DiskType.Dynamic or DiskType.Differencing) copy = f;
         }
 
         VhdFooter footer;
@@ -88,6 +100,11 @@ public sealed class ImageMetadata
             footer = copy;
             state = end is null ? EndFooterState.Missing : end.Equals(copy) ? EndFooterState.Valid : EndFooterState.Stale;
         }
+        else if (acceptChecksumMismatch && !lax)
+        {
+            lax = true;
+            goto FindFooter;
+        }
         else
         {
             Span<byte> tail = stackalloc byte[8];
@@ -95,7 +112,8 @@ public sealed class ImageMetadata
             throw new VhdFormatException("footer", $"no valid footer: cookie at the end is '{Printable(tail)}' (expected 'conectix' with a valid checksum) and offset 0 holds no dynamic footer copy");
         }
 
-        var m = new ImageMetadata(footer, len) { EndFooterState = state, FooterCopy = copy };
+        var m = new ImageMetadata(footer, len) { EndFooterState = state, FooterCopy = copy, _acceptChecksumMismatch = acceptChecksumMismatch };
+        if (!footer.HasValidChecksum) m.Warnings.Add($"footer checksum 0x{footer.Checksum:x8} does not match the computed 0x{footer.ComputeChecksum():x8} (accepted as the open options ask)");
         if (state == EndFooterState.Stale) m.Warnings.Add("end footer differs from the copy at offset 0 (stale); the copy is used");
         if (state == EndFooterState.Missing) m.Warnings.Add("no valid footer at the end of the file; the copy at offset 0 is used");
         if (endOffset >= 0 && endOffset % VhdConstants.SectorSize != 0) m.Warnings.Add($"end footer at {endOffset} is a 511-byte footer");
@@ -129,32 +147,46 @@ public sealed class ImageMetadata
 
         // Where the end footer is, or where a read-write open puts it back.
         long limit = endOffset >= 0 ? endOffset : FileLength;
-        if (f.DataOffset < VhdConstants.FooterSize || f.DataOffset > (ulong)(limit - VhdConstants.DynamicHeaderSize))
-            throw new VhdFormatException("footer data offset", $"{(long)f.DataOffset} places the 1024-byte dynamic header outside [512, {limit - VhdConstants.DynamicHeaderSize}] (file length {FileLength})");
+        var dataOffsetError = new VhdFormatException("footer data offset", $"{(long)f.DataOffset} places the 1024-byte dynamic header outside [512, {limit - VhdConstants.DynamicHeaderSize}] (file length {FileLength})");
+        if (f.DataOffset < VhdConstants.FooterSize || f.DataOffset >= (ulong)limit)
+            throw dataOffsetError;
         long headerOffset = (long)f.DataOffset;
+        // A header cut short by the end of the file (a fuzzed or truncated image) is read
+        // zero-padded: if its cookie is there, its sizing fields are named before the truncation,
+        // and every bound is checked before the checksum (DESIGN.md §3, hostile/afl5.img).
+        bool truncated = headerOffset > limit - VhdConstants.DynamicHeaderSize;
         var hb = new byte[VhdConstants.DynamicHeaderSize];
-        file.ReadAt(headerOffset, hb);
+        file.ReadAt(headerOffset, hb.AsSpan(0, (int)Math.Min(VhdConstants.DynamicHeaderSize, limit - headerOffset)));
         var h = DynamicHeader.Read(hb);
         if (!h.HasValidCookie)
+        {
+            if (truncated) throw dataOffsetError;
             throw new VhdFormatException("dynamic header cookie", $"'{Printable(hb.AsSpan(0, 8))}' at offset {headerOffset}, expected 'cxsparse'");
-        if (!h.HasValidChecksum)
-            throw new VhdFormatException("dynamic header checksum", $"0x{h.Checksum:x8} does not match the computed 0x{h.ComputeChecksum():x8}");
-        if (h.HeaderVersion >> 16 != 1)
-            throw new VhdFormatException("dynamic header version", $"0x{h.HeaderVersion:x8} is not supported (major version must be 1)");
+        }
         if (h.BlockSize < VhdConstants.MinBlockSize || h.BlockSize > VhdConstants.MaxBlockSize || (h.BlockSize & (h.BlockSize - 1)) != 0)
             throw new VhdFormatException("block size", $"{h.BlockSize} is not a power of two from {VhdConstants.MinBlockSize} to {VhdConstants.MaxBlockSize}");
-        if (f.DiskType == DiskType.Dynamic && h.ParentUniqueId != Guid.Empty)
-            Warnings.Add($"dynamic image carries parent unique id {h.ParentUniqueId:N}");
-        Header = h;
         long blockSize = h.BlockSize;
         long entries = h.MaxTableEntries;
         if (entries * blockSize < VirtualSize)
             throw new VhdFormatException("max table entries", $"{entries} entries of {blockSize} bytes cover {entries * blockSize} bytes, less than the virtual size {VirtualSize}");
         if (entries * blockSize > 2 * VhdConstants.MaxDynamicSize)
             throw new VhdFormatException("max table entries", $"{entries} entries of {blockSize} bytes describe {entries * blockSize} bytes, over the limit of {2 * VhdConstants.MaxDynamicSize}");
-        long batBytes = BlockAllocationTable.BytesOnDisk(entries);
         if (entries * 4 > FileLength)
             throw new VhdFormatException("max table entries", $"{entries} entries need a {entries * 4}-byte BAT, larger than the file ({FileLength} bytes)");
+        if (truncated)
+            throw dataOffsetError;
+        if (!h.HasValidChecksum)
+        {
+            if (!_acceptChecksumMismatch)
+                throw new VhdFormatException("dynamic header checksum", $"0x{h.Checksum:x8} does not match the computed 0x{h.ComputeChecksum():x8}");
+            Warnings.Add($"dynamic header checksum 0x{h.Checksum:x8} does not match the computed 0x{h.ComputeChecksum():x8} (accepted as the open options ask)");
+        }
+        if (h.HeaderVersion >> 16 != 1)
+            throw new VhdFormatException("dynamic header version", $"0x{h.HeaderVersion:x8} is not supported (major version must be 1)");
+        if (f.DiskType == DiskType.Dynamic && h.ParentUniqueId != Guid.Empty)
+            Warnings.Add($"dynamic image carries parent unique id {h.ParentUniqueId:N}");
+        Header = h;
+        long batBytes = BlockAllocationTable.BytesOnDisk(entries);
         if (h.TableOffset < VhdConstants.FooterSize || h.TableOffset > (ulong)limit || (long)h.TableOffset + entries * 4 > limit)
             throw new VhdFormatException("table offset", $"BAT at {(long)h.TableOffset} with {entries * 4} bytes does not fit between 512 and {limit} (file length {FileLength})");
         if (h.TableOffset % VhdConstants.SectorSize != 0)

@@ -15,6 +15,15 @@ public sealed record VhdOpenOptions
     /// <summary>Share read-only parents between children opened in this process (default true).</summary>
     public bool ShareParents { get; init; } = true;
 
+    /// <summary>
+    /// Accept footers and dynamic headers whose checksum does not match, with a warning (default
+    /// false: a mismatch is a format error, DESIGN.md §3). Cookies and every bound are still
+    /// checked, and a footer with a valid checksum is always preferred. For images edited by tools
+    /// that do not keep checksums, such as the dfvfs test images image.vhd and
+    /// image-differential.vhd. Applies to the parents opened for a differencing image too.
+    /// </summary>
+    public bool AcceptChecksumMismatch { get; init; }
+
     internal PlantedBug PlantedBug { get; init; }
 
     internal static readonly VhdOpenOptions Default = new();

@@ -209,7 +209,7 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         var file = BlockFile.Open(fs, fullPath, writable);
         try
         {
-            var metadata = ImageMetadata.Load(file);
+            var metadata = ImageMetadata.Load(file, options.AcceptChecksumMismatch);
             VirtualDisk disk = metadata.Footer.DiskType switch
             {
                 DiskType.Fixed => new FixedDisk(fs, fullPath, file, metadata, options),
