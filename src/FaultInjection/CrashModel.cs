@@ -10,9 +10,10 @@ internal sealed class CrashModel
     private readonly IReadOnlyList<(string Path, SimDisk Disk)> _files;
     private readonly List<Entry> _ops = [];
 
-    internal CrashModel(int epoch, IReadOnlyList<(string Path, SimDisk Disk)> files)
+    internal CrashModel(int epoch, IReadOnlyList<(string Path, SimDisk Disk)> files, long version = 0)
     {
         Epoch = epoch;
+        Version = version;
         _files = files;
         var all = new List<(int File, PendingOperation Op)>();
         for (int f = 0; f < files.Count; f++)
@@ -37,6 +38,9 @@ internal sealed class CrashModel
     }
 
     internal int Epoch { get; }
+
+    /// <summary>The owner's change counter when this model was built; a cache key.</summary>
+    internal long Version { get; }
 
     internal int OperationCount => _ops.Count;
 

@@ -69,7 +69,7 @@ public static class CrashStates
     private static CrashModel Model(SimDisk disk)
     {
         ArgumentNullException.ThrowIfNull(disk);
-        return new CrashModel(disk.Epoch, [(string.Empty, disk)]);
+        return disk.Model();
     }
 
     private static List<CrashState> Use(FaultFileSystem fileSystem, Func<CrashModel, List<CrashState>> action)

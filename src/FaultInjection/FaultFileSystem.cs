@@ -43,6 +43,8 @@ public sealed class FaultFileSystem : IFileSystem
     private int _epoch;
     private int _generation;
     private int _callbackDepth;
+    private long _mapVersion;
+    private CrashModel? _model;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <param name="inner">The file system that holds names; the real one or a MockFileSystem.</param>
@@ -342,6 +344,7 @@ public sealed class FaultFileSystem : IFileSystem
             });
 
             _generation++;
+            _mapVersion++;
             _trace.Add(new FaultOperation(-1, FaultOperationKind.Crash, state.ToString(), 0, 0, false));
         }
     }
@@ -353,8 +356,21 @@ public sealed class FaultFileSystem : IFileSystem
     {
         lock (_gate)
         {
-            var files = _disks.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)).ToList();
-            return action(new CrashModel(_epoch, files));
+            // Versions only grow, so the sum changes whenever any disk or the file map does:
+            // a harness materializing many states of one crash point builds the model once.
+            long version = _mapVersion + _epoch;
+            foreach (SimDisk disk in _disks.Values)
+            {
+                version += disk.Version;
+            }
+
+            if (_model is null || _model.Version != version)
+            {
+                var files = _disks.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)).ToList();
+                _model = new CrashModel(_epoch, files, version);
+            }
+
+            return action(_model);
         }
     }
 
@@ -684,6 +700,9 @@ public sealed class FaultFileSystem : IFileSystem
 
     private void Count(FaultOperationKind kind, string path, long offset = 0, long length = 0, long growTo = -1)
     {
+        // Every lock section that changes the file map counts an operation (or bumps the version
+        // itself, as ApplyCrash does), which invalidates the cached crash model.
+        _mapVersion++;
         long index = _operationCount++;
         try
         {

@@ -33,6 +33,7 @@ public sealed class SimDisk
     private readonly List<PendingOperation> _pending = [];
     private long _durableLength;
     private long _length;
+    private CrashModel? _model;
 
     /// <summary>Creates an empty file whose existence is already durable.</summary>
     public SimDisk()
@@ -86,14 +87,17 @@ public sealed class SimDisk
     /// Number of crash-model pieces in the pending epoch: one per pending creation, one per
     /// length change, one per 512-byte sector of each pending write.
     /// </summary>
-    public int PendingPieceCount => new CrashModel(Epoch, [(string.Empty, this)]).PieceCount;
+    public int PendingPieceCount => Model().PieceCount;
 
     /// <summary>Set when a crash image replaced this disk inside a <see cref="FaultFileSystem"/>; streams on it then fail.</summary>
     internal bool Retired { get; set; }
 
     internal IReadOnlyList<PendingOperation> Pending => _pending;
 
-    internal IReadOnlyDictionary<long, byte[]> DurableSectors => _durable;
+    internal Dictionary<long, byte[]> DurableSectors => _durable;
+
+    /// <summary>Bumped by every change, so crash models built from this disk can be cached until it changes.</summary>
+    internal long Version { get; private set; }
 
     /// <summary>Reads from the volatile view. Bytes past <see cref="Length"/> are not returned; unwritten ranges read as zeros.</summary>
     /// <param name="offset">File offset, not negative.</param>
@@ -159,6 +163,7 @@ public sealed class SimDisk
         }
 
         _length = Math.Max(_length, end);
+        Version++;
         _pending.Add(new PendingOperation(PendingKind.Write, NextSequence(), offset, data.Length, before, _length, first, snapshots));
     }
 
@@ -187,6 +192,7 @@ public sealed class SimDisk
         }
 
         _length = length;
+        Version++;
         _pending.Add(new PendingOperation(PendingKind.SetLength, NextSequence(), length, 0, before, length, 0, snapshots, cut));
     }
 
@@ -211,6 +217,7 @@ public sealed class SimDisk
         _durableLength = _length;
         IsNew = false;
         Epoch++;
+        Version++;
     }
 
     /// <summary>Copies the whole volatile view. Only for files that fit in an array.</summary>
@@ -256,8 +263,7 @@ public sealed class SimDisk
     public SimDisk? Materialize(CrashState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var model = new CrashModel(Epoch, [(string.Empty, this)]);
-        return model.Materialize(state)[0];
+        return Model().Materialize(state)[0];
     }
 
     /// <summary>Sector indexes holding data in the volatile view (ascending); other sectors read as zeros.</summary>
@@ -309,9 +315,26 @@ public sealed class SimDisk
 
             done += n;
         }
+
+        Version++;
     }
 
-    internal void SetDurableLength(long length) => _durableLength = _length = length;
+    internal void SetDurableLength(long length)
+    {
+        _durableLength = _length = length;
+        Version++;
+    }
+
+    /// <summary>The crash model of this disk alone, rebuilt only after a change.</summary>
+    internal CrashModel Model()
+    {
+        if (_model is null || _model.Version != Version)
+        {
+            _model = new CrashModel(Epoch, [(string.Empty, this)], Version);
+        }
+
+        return _model;
+    }
 
     private static long NextSequence() => Interlocked.Increment(ref s_sequence);
 
