@@ -50,7 +50,8 @@ public sealed class DifferencingDisk : DynamicDisk
     internal static DifferencingDisk OpenWithParent(IFileSystem fs, string fullPath, BlockFile file, ImageMetadata metadata, VhdOpenOptions options, ChainContext chain)
     {
         chain.Paths.Add(fullPath);
-        if (chain.Paths.Count > options.MaxChainDepth)
+        // Depth counts images, as ParentCache does: these differencing images plus at least a parent.
+        if (chain.Paths.Count + 1 > options.MaxChainDepth)
             throw new VhdFormatException("parent chain", $"depth exceeds the limit of {options.MaxChainDepth} images at '{fullPath}'");
         var header = metadata.Header!;
         string parentPath = ParentLocatorResolver.Resolve(fs, fullPath, header, file, options);

@@ -26,7 +26,9 @@ internal static class ParentCache
         lock (Lock)
         {
             var cache = Caches.GetOrCreateValue(fs);
-            if (options.ShareParents && cache.TryGetValue(path, out var found))
+            // Only share a parent whose chain was resolved under the same options (allowed root...).
+            if (options.ShareParents && cache.TryGetValue(path, out var found)
+                && found.Disk.Options with { MaxChainDepth = options.MaxChainDepth } == options)
             {
                 if (chain.Paths.Count + found.Depth > options.MaxChainDepth)
                     throw new VhdFormatException("parent chain", $"depth exceeds the limit of {options.MaxChainDepth} images at '{path}'");
@@ -37,7 +39,7 @@ internal static class ParentCache
             var disk = VirtualDisk.OpenInChain(fs, path, writable: false, options, chain);
             int depth = disk.Chain.Count;
             var entry = new Entry(disk, depth);
-            if (options.ShareParents) cache[path] = entry;
+            if (options.ShareParents) cache.TryAdd(path, entry);
             ByDisk[disk] = (fs, entry);
             return disk;
         }
