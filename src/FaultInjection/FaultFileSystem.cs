@@ -27,7 +27,14 @@ namespace Storage.FaultInjection;
 /// Not simulated: handle-based I/O (<c>File.OpenHandle</c>, <c>RandomAccess</c>, <c>FileStream.New(SafeFileHandle...)</c>,
 /// <c>Wrap(FileStream)</c>) throws <see cref="NotSupportedException"/>, because it would bypass the simulation;
 /// symbolic links, attributes, times, watchers and version info go straight to the inner file system;
-/// <see cref="FileShare"/> is not enforced.
+/// <see cref="FileShare"/>, buffer sizes and <see cref="FileOptions"/> other than
+/// <see cref="FileOptions.Asynchronous"/> are accepted and ignored. Directory creation is not a crash event
+/// (directories are durable at once).
+/// </para>
+/// <para>
+/// A failed <c>Flush(true)</c> leaves its writes pending, so a crash may keep or lose each of them, and a
+/// later successful <c>Flush(true)</c> makes them durable. (Linux may instead drop dirty pages after a failed
+/// fsync, so that the retry "succeeds" without them; that harsher outcome is not modelled.)
 /// </para>
 /// <para>Thread-safe: one lock guards all simulated state.</para>
 /// </remarks>
