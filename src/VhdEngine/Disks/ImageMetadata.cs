@@ -108,7 +108,7 @@ public sealed class ImageMetadata
         else
         {
             Span<byte> tail = stackalloc byte[8];
-            file.ReadAt(len - VhdConstants.FooterSize, tail);
+            file.ReadAt(Math.Max(0, len - VhdConstants.FooterSize), tail); // a 511-byte file has no 512-byte tail
             throw new VhdFormatException("footer", $"no valid footer: cookie at the end is '{Printable(tail)}' (expected 'conectix' with a valid checksum) and offset 0 holds no dynamic footer copy");
         }
 

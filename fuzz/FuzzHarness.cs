@@ -1,0 +1,282 @@
+using System.Buffers.Binary;
+using System.IO.Abstractions;
+using System.IO.Abstractions.TestingHelpers;
+using Storage.Vhd;
+using Storage.Vhd.Disks;
+using Storage.Vhd.Format;
+using Storage.Vhd.Maintenance;
+
+namespace Storage.Fuzz;
+
+/// <summary>What one <see cref="FuzzHarness.Exercise"/> got through without a <see cref="VhdException"/>.</summary>
+[Flags]
+public enum Outcome
+{
+    /// <summary>Every stage refused the image with a VhdException.</summary>
+    None = 0,
+    /// <summary>A read-only open succeeded and every byte that may hold data was read.</summary>
+    ReadOnlyOpened = 1,
+    /// <summary>Checker.Check returned a report (clean or not).</summary>
+    Checked = 2,
+    /// <summary>The report had no errors.</summary>
+    CheckClean = 4,
+    /// <summary>A read-write open succeeded.</summary>
+    ReadWriteOpened = 8,
+    /// <summary>Writes and a flush succeeded and read back, also after a reopen.</summary>
+    Written = 16,
+    /// <summary>Checker.Repair returned.</summary>
+    Repaired = 32,
+}
+
+/// <summary>
+/// A harness invariant other than "only VhdException" broke: a read-only stage changed the file,
+/// or data the engine accepted did not read back. Deliberately not a <see cref="VhdException"/>,
+/// so every driver treats it as a crash.
+/// </summary>
+public sealed class HarnessViolationException(string message) : Exception(message);
+
+/// <summary>
+/// The hostile-input harness (DESIGN.md §3): given an image file, open it read-only, read every
+/// property and every byte that may hold data, check it, make sure none of that changed the file,
+/// then open it read-write, write, flush, read back, reopen, and repair. Any exception that is
+/// not a <see cref="VhdException"/> escapes: that is a crash. Shared by the SharpFuzz entry
+/// points, the in-process mutation loop, the replay mode and tests/Property.
+/// </summary>
+public static class FuzzHarness
+{
+    /// <summary>Where <see cref="Run"/> puts the input on its MockFileSystem.</summary>
+    public const string ImagePath = "/fuzz/image.vhd";
+
+    /// <summary>A valid dynamic image always present beside the input, so differencing inputs can resolve it.</summary>
+    public const string ParentPath = "/fuzz/parent.vhd";
+
+    /// <summary>Largest block size for which the read-write stage may allocate a block (MockFileSystem holds files in memory).</summary>
+    public const int MaxAllocatingBlockSize = 4 << 20;
+
+    private static readonly Lazy<byte[]> ParentBytes = new(() => SeedImages.Parent());
+
+    /// <summary>The parent image every <see cref="Run"/> places at <see cref="ParentPath"/>.</summary>
+    public static ReadOnlySpan<byte> Parent => ParentBytes.Value;
+
+    /// <summary>
+    /// The fuzz entry point: the input as-is, then (when it differs) the input with its footer,
+    /// footer copy and dynamic header checksums fixed up, so mutations get past the checksum gate.
+    /// </summary>
+    public static Outcome Run(ReadOnlySpan<byte> data)
+    {
+        var raw = data.ToArray();
+        var outcome = RunOne(raw);
+        var fixedUp = ChecksumFixer.FixAll(raw);
+        if (!fixedUp.AsSpan().SequenceEqual(raw)) outcome |= RunOne(fixedUp);
+        return outcome;
+    }
+
+    /// <summary>One input on a fresh MockFileSystem with the shared parent beside it.</summary>
+    public static Outcome RunOne(byte[] image)
+    {
+        var fs = NewFileSystem();
+        fs.AddFile(ImagePath, new MockFileData(image));
+        return Exercise(fs, ImagePath);
+    }
+
+    /// <summary>A MockFileSystem holding only the shared parent.</summary>
+    public static MockFileSystem NewFileSystem()
+    {
+        var fs = new MockFileSystem();
+        fs.Directory.CreateDirectory("/fuzz");
+        fs.AddFile(ParentPath, new MockFileData(Parent.ToArray()));
+        return fs;
+    }
+
+    /// <summary>
+    /// Runs every stage on <paramref name="path"/>. Files in <paramref name="watched"/> (default:
+    /// the image and every file in its directory) must be byte-identical after the read-only stages.
+    /// </summary>
+    public static Outcome Exercise(IFileSystem fs, string path, bool write = true, IEnumerable<string>? watched = null)
+    {
+        var outcome = Outcome.None;
+        string full = fs.Path.GetFullPath(path);
+        string dir = fs.Path.GetDirectoryName(full)!;
+        var files = (watched ?? fs.Directory.GetFiles(dir)).Select(fs.Path.GetFullPath).Distinct().ToList();
+        var before = files.ToDictionary(f => f, f => fs.File.ReadAllBytes(f));
+
+        // Read-only: open, every property, every byte that may hold data.
+        try
+        {
+            using var disk = VirtualDisk.Open(fs, full, FileAccess.Read);
+            Inspect(disk);
+            ReadEverything(disk);
+            outcome |= Outcome.ReadOnlyOpened;
+        }
+        catch (VhdException) { }
+
+        try
+        {
+            var report = Checker.Check(fs, full);
+            _ = report.Errors.Count + report.Warnings.Count + report.LeakedBytes + report.ReclaimableBytes;
+            outcome |= Outcome.Checked;
+            if (report.IsClean) outcome |= Outcome.CheckClean;
+        }
+        catch (VhdException) { }
+
+        foreach (var (f, bytes) in before)
+        {
+            var now = fs.File.ReadAllBytes(f);
+            if (!now.AsSpan().SequenceEqual(bytes))
+                throw new HarnessViolationException($"read-only open/read/check changed '{f}' ({bytes.Length} -> {now.Length} bytes)");
+        }
+        if (!write) return outcome;
+
+        // Read-write: open (which may put the end footer back), read, write, flush, read back, reopen.
+        byte[]? head = null, tail = null;
+        long tailOffset = 0;
+        try
+        {
+            using (var disk = VirtualDisk.Open(fs, full, FileAccess.ReadWrite))
+            {
+                outcome |= Outcome.ReadWriteOpened;
+                Inspect(disk);
+                ReadEverything(disk);
+                if (disk.Length > 0 && (disk.BlockSize <= MaxAllocatingBlockSize))
+                {
+                    // Head and tail never overlap: the head takes at most half the disk.
+                    head = Pattern((int)Math.Min(4096 + 300, (disk.Length + 1) / 2), 0x5A);
+                    disk.Write(0, head);
+                    int tailLength = (int)Math.Min(700, disk.Length - head.Length);
+                    tailOffset = disk.Length - tailLength;
+                    tail = Pattern(tailLength, 0xC3);
+                    disk.Write(tailOffset, tail);
+                    disk.Flush();
+                    ExpectRead(disk, 0, head, "after write and flush");
+                    ExpectRead(disk, tailOffset, tail, "after write and flush");
+                }
+            }
+            if (head is not null)
+            {
+                VirtualDisk reopened;
+                try { reopened = VirtualDisk.Open(fs, full, FileAccess.Read); }
+                catch (VhdException e) { throw new HarnessViolationException($"the image no longer opens after the engine wrote to it: {e.Message}"); }
+                using (reopened)
+                {
+                    ExpectRead(reopened, 0, head, "after reopen");
+                    ExpectRead(reopened, tailOffset, tail!, "after reopen");
+                }
+                outcome |= Outcome.Written;
+            }
+        }
+        catch (VhdException) { }
+
+        try
+        {
+            var report = Checker.Repair(fs, full);
+            _ = report.Errors.Count;
+            outcome |= Outcome.Repaired;
+        }
+        catch (VhdException) { }
+        return outcome;
+    }
+
+    /// <summary>Every property an `info` command shows.</summary>
+    public static void Inspect(VirtualDisk disk)
+    {
+        var sink = new List<object?>
+        {
+            disk.Length, disk.FileLength, disk.DiskType, disk.BlockSize, disk.AllocatedBlocks, disk.CanWrite,
+            disk.Path, string.Join(",", disk.Chain), string.Join(";", disk.Warnings),
+        };
+        var f = disk.Footer;
+        sink.AddRange([f.CreatorApplicationText, f.CreatorHostOsText, f.CurrentSize, f.OriginalSize, f.Geometry, f.Geometry.TotalBytes,
+            f.UniqueId, f.Timestamp, f.Features, f.FormatVersion, f.SavedState, f.DataOffset, f.HasValidChecksum,
+            VirtualSizeRule.UsesGeometry(f), VirtualSizeRule.VirtualSize(f)]);
+        if (disk.Header is { } h)
+        {
+            sink.AddRange([h.ParentUnicodeName, h.ParentUniqueId, h.ParentTimestamp, h.BlockSize, h.MaxTableEntries, h.TableOffset]);
+            foreach (var l in h.ParentLocators.Span) sink.AddRange([l.PlatformCodeText, l.DataSpaceBytes, l.PlatformDataLength, l.PlatformDataOffset]);
+        }
+        if (disk is DynamicDisk d)
+        {
+            sink.Add(d.EndFooterOffset);
+            sink.Add(d.OwnRanges().Count);
+        }
+        if (disk is DifferencingDisk diff) sink.Add(diff.ParentPath);
+        if (disk.Parent is { } p) sink.AddRange([p.Length, p.Path]);
+        _ = sink.Count;
+    }
+
+    /// <summary>
+    /// Reads every range that may hold data, block by block (at most 1 MiB a call), plus unaligned
+    /// reads across sector and block boundaries. Bounded by the file: a block that may hold data is
+    /// in some file of the chain.
+    /// </summary>
+    public static long ReadEverything(VirtualDisk disk)
+    {
+        long len = disk.Length;
+        int chunk = disk.BlockSize > 0 ? Math.Min(disk.BlockSize, 1 << 20) : 1 << 20;
+        var buffer = new byte[chunk];
+        long read = 0;
+        for (long off = 0; off < len; off += chunk)
+        {
+            int n = (int)Math.Min(chunk, len - off);
+            if (!disk.MayContainData(off, n)) continue;
+            disk.Read(off, buffer.AsSpan(0, n));
+            read += n;
+        }
+        if (len > 0)
+        {
+            disk.Read(len - 1, buffer.AsSpan(0, 1));
+            disk.Read(len / 2, buffer.AsSpan(0, (int)Math.Min(777, len - len / 2)));
+            if (disk.BlockSize > 0 && len > disk.BlockSize + 300)
+                disk.Read(disk.BlockSize - 300, buffer.AsSpan(0, 600));
+        }
+        return read;
+    }
+
+    private static void ExpectRead(VirtualDisk disk, long offset, byte[] expected, string when)
+    {
+        var back = new byte[expected.Length];
+        disk.Read(offset, back);
+        if (!back.AsSpan().SequenceEqual(expected))
+            throw new HarnessViolationException($"{expected.Length} bytes written at {offset} read back differently {when}");
+    }
+
+    private static byte[] Pattern(int length, byte seed)
+    {
+        var b = new byte[length];
+        for (int i = 0; i < b.Length; i++) b[i] = (byte)(seed + i * 31 + (i >> 9));
+        return b;
+    }
+}
+
+/// <summary>Recomputes the checksums of whatever footers and dynamic header an input holds.</summary>
+public static class ChecksumFixer
+{
+    /// <summary>A copy of <paramref name="image"/> with valid checksums on the end footer, the copy at 0 and the header it points at.</summary>
+    public static byte[] FixAll(byte[] image)
+    {
+        var b = (byte[])image.Clone();
+        var dataOffsets = new List<ulong>();
+        if (b.Length >= VhdConstants.FooterSize)
+        {
+            if (FixFooter(b.AsSpan(b.Length - VhdConstants.FooterSize, VhdConstants.FooterSize), out var o)) dataOffsets.Add(o);
+            if (FixFooter(b.AsSpan(0, VhdConstants.FooterSize), out o)) dataOffsets.Add(o);
+        }
+        foreach (ulong o in dataOffsets)
+        {
+            if (o > (ulong)(b.Length - VhdConstants.DynamicHeaderSize) || b.Length < VhdConstants.DynamicHeaderSize) continue;
+            var h = b.AsSpan((int)o, VhdConstants.DynamicHeaderSize);
+            if (!h[..8].SequenceEqual(DynamicHeader.CookieValue)) continue;
+            BinaryPrimitives.WriteUInt32BigEndian(h[DynamicHeaderFieldLocations.Checksum..], VhdChecksum.Compute(h, DynamicHeaderFieldLocations.Checksum));
+        }
+        return b;
+    }
+
+    /// <summary>Fixes one footer's checksum if its cookie is right; returns its data offset.</summary>
+    public static bool FixFooter(Span<byte> footer, out ulong dataOffset)
+    {
+        dataOffset = 0;
+        if (!footer[..8].SequenceEqual(VhdFooter.CookieValue)) return false;
+        BinaryPrimitives.WriteUInt32BigEndian(footer[FooterFieldLocations.Checksum..], VhdChecksum.Compute(footer, FooterFieldLocations.Checksum));
+        dataOffset = BinaryPrimitives.ReadUInt64BigEndian(footer[FooterFieldLocations.DataOffset..]);
+        return true;
+    }
+}
