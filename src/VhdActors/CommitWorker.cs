@@ -42,12 +42,14 @@ internal sealed class CommitWorker : UntypedActor
                 _replyTo.Tell(new Status.Failure(new VhdException($"{_request.Path}: the request was cancelled before it ran", new OperationCanceledException(_request.Cancellation))));
                 return;
             }
-            using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.commit", ActivityKind.Server, _request.TraceContext);
+            // Ended before the reply, like the image actor's spans.
+            var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.commit", ActivityKind.Server, _request.TraceContext);
             activity?.SetTag("vhd.image", _request.Path);
             activity?.SetTag("vhd.parent", _request.ParentPath);
             try
             {
                 long copied = Committer.Commit(_fs, _request.Path, _request.KeepChild, _options.OpenOptions);
+                activity?.Dispose();
                 _replyTo.Tell(new ImageCommitted(copied));
             }
             catch (Exception e)
@@ -55,6 +57,7 @@ internal sealed class CommitWorker : UntypedActor
                 var error = VhdErrors.ForCaller(e, _request.Path);
                 activity?.SetStatus(ActivityStatusCode.Error, error.Message);
                 activity?.AddException(error);
+                activity?.Dispose();
                 _replyTo.Tell(new Status.Failure(error));
             }
         }

@@ -161,7 +161,9 @@ public sealed class ImageActor : UntypedActor
             sender.Tell(new Status.Failure(new VhdException($"{_path}: the request was cancelled before it ran", new OperationCanceledException(request.Cancellation))));
             return;
         }
-        using var activity = VhdTelemetry.ActivitySource.StartActivity(span, ActivityKind.Server, request.TraceContext);
+        // The span ends before the reply goes out, so a caller that has its answer also sees
+        // the whole trace (the exporter gets spans as they end).
+        var activity = VhdTelemetry.ActivitySource.StartActivity(span, ActivityKind.Server, request.TraceContext);
         activity?.SetTag("vhd.image", _path);
         tag?.Invoke(activity);
         long start = Stopwatch.GetTimestamp();
@@ -175,6 +177,9 @@ public sealed class ImageActor : UntypedActor
             var error = VhdErrors.ForCaller(e, _path);
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             activity?.AddException(error);
+            activity?.Dispose();
+            // Reply first: the supervisor restarts or stops us after the rethrow, and the
+            // caller must not have to wait for a timeout to learn of the failure.
             sender.Tell(new Status.Failure(error));
             if (supervise && VhdErrors.NeedsSupervisor(e))
             {
@@ -189,6 +194,7 @@ public sealed class ImageActor : UntypedActor
         }
         if (timedOperation is not null)
             VhdTelemetry.IoDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, new KeyValuePair<string, object?>("vhd.operation", timedOperation));
+        activity?.Dispose();
         sender.Tell(result);
     }
 

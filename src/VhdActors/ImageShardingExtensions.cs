@@ -26,9 +26,10 @@ public static class ImageShardingExtensions
         options ??= new VhdStorageOptions();
         DiskStore.EnsureConfig(system, options);
         var fs = options.FileSystem ?? new FileSystem();
+        // Get first: it injects the sharding defaults that the settings are read from.
+        var sharding = ClusterSharding.Get(system);
         var settings = ClusterShardingSettings.Create(system);
         if (role is not null) settings = settings.WithRole(role);
-        var sharding = ClusterSharding.Get(system);
         // Requests still queued at a stopped image actor get a failure reply, as with the manager.
         system.ActorOf(DeadLetterReplier.Props(), $"{typeName}-dead-letter-replier");
         return sharding.Start(
