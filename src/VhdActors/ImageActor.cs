@@ -142,6 +142,10 @@ public sealed class ImageActor : UntypedActor
                 // the decision and the close.
                 Context.Parent.Tell(new ImageIdle(_path, Self));
                 break;
+            case IImageRequest other:
+                // E.g. a commit sent through a shard region: refused, never left unanswered.
+                Sender.Tell(new Status.Failure(new VhdException($"{_path}: {other.GetType().Name} is not something an image actor does (send it to the image manager)")));
+                break;
             default:
                 Unhandled(message);
                 break;

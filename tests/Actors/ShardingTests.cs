@@ -2,7 +2,9 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Storage.Vhd;
 using Storage.Vhd.Actors;
+using Storage.Vhd.Actors.Messages;
 using Storage.Vhd.Disks;
 using Xunit;
 using Xunit.Abstractions;
@@ -43,6 +45,10 @@ public sealed class ShardingTests : Akka.TestKit.Xunit2.TestKit
         var back = new byte[3];
         await disk.ReadAsync(2 << 20, back);
         Assert.Equal(new byte[] { 4, 5, 6 }, back);
+
+        // A request entities do not handle is refused, not left to time out.
+        region.Tell(new CommitImage(path, Fixtures.P("other.vhd"), KeepChild: false));
+        Assert.IsAssignableFrom<VhdException>(ExpectMsg<Status.Failure>(TimeSpan.FromSeconds(10)).Cause);
 
         // No flush: the hand-off (shards leaving this node) must flush and close the image.
         Watch(region);
