@@ -51,7 +51,7 @@ public static class FuzzHarness
     public const string ParentPath = "/fuzz/parent.vhd";
 
     /// <summary>Largest block size for which the read-write stage may allocate a block (MockFileSystem holds files in memory).</summary>
-    public const int MaxAllocatingBlockSize = 4 << 20;
+    public const int MaxAllocatingBlockSize = 2 << 20;
 
     private static readonly Lazy<byte[]> ParentBytes = new(() => SeedImages.Parent());
 
@@ -223,10 +223,11 @@ public static class FuzzHarness
         }
         if (len > 0)
         {
-            disk.Read(len - 1, buffer.AsSpan(0, 1));
-            disk.Read(len / 2, buffer.AsSpan(0, (int)Math.Min(777, len - len / 2)));
-            if (disk.BlockSize > 0 && len > disk.BlockSize + 300)
-                disk.Read(disk.BlockSize - 300, buffer.AsSpan(0, 600));
+            var small = new byte[777];
+            disk.Read(len - 1, small.AsSpan(0, 1));
+            disk.Read(len / 2, small.AsSpan(0, (int)Math.Min(777, len - len / 2)));
+            if (disk.BlockSize > 300 && len > disk.BlockSize + 300)
+                disk.Read(disk.BlockSize - 300, small.AsSpan(0, 600));
         }
         return read;
     }
