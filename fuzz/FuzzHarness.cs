@@ -26,6 +26,8 @@ public enum Outcome
     Written = 16,
     /// <summary>Checker.Repair returned.</summary>
     Repaired = 32,
+    /// <summary>Converter.Convert made a dynamic copy that reads the same.</summary>
+    Converted = 64,
 }
 
 /// <summary>
@@ -119,6 +121,19 @@ public static class FuzzHarness
         }
         catch (VhdException) { }
 
+        // Convert (a read-only use of the source) into a new dynamic image beside it, and compare.
+        string converted = full + ".converted.vhd";
+        try
+        {
+            if (outcome.HasFlag(Outcome.ReadOnlyOpened) && !fs.File.Exists(converted) && ConvertAndCompare(fs, full, converted))
+                outcome |= Outcome.Converted;
+        }
+        catch (VhdException) { }
+        finally
+        {
+            if (fs.File.Exists(converted)) fs.File.Delete(converted);
+        }
+
         foreach (var (f, bytes) in before)
         {
             var now = fs.File.ReadAllBytes(f);
@@ -174,6 +189,35 @@ public static class FuzzHarness
         }
         catch (VhdException) { }
         return outcome;
+    }
+
+    /// <summary>Largest virtual size the convert stage copies (the target is a MockFileSystem file).</summary>
+    public const long MaxConvertSize = 64L << 20;
+
+    private static bool ConvertAndCompare(IFileSystem fs, string source, string target)
+    {
+        using (var probe = VirtualDisk.Open(fs, source, FileAccess.Read))
+            if (probe.Length > MaxConvertSize) return false;
+        Converter.Convert(fs, source, target, new ConvertOptions { From = SourceFormat.Vhd, To = ConvertFormat.Dynamic, BlockSize = 512 * 1024 });
+        using var a = VirtualDisk.Open(fs, source, FileAccess.Read);
+        using var b = VirtualDisk.Open(fs, target, FileAccess.Read);
+        if (b.Length < a.Length)
+            throw new HarnessViolationException($"converted image is {b.Length} bytes, the source {a.Length}");
+        const int chunk = 256 * 1024;
+        var x = new byte[chunk];
+        var y = new byte[chunk];
+        for (long off = 0; off < b.Length; off += chunk)
+        {
+            int n = (int)Math.Min(chunk, b.Length - off);
+            bool inSource = off < a.Length;
+            if (!(inSource && a.MayContainData(off, Math.Min(n, a.Length - off))) && !b.MayContainData(off, n)) continue;
+            Array.Clear(x);
+            if (inSource) a.Read(off, x.AsSpan(0, (int)Math.Min(n, a.Length - off)));
+            b.Read(off, y.AsSpan(0, n));
+            if (!x.AsSpan(0, n).SequenceEqual(y.AsSpan(0, n)))
+                throw new HarnessViolationException($"converted image differs from the source in the 256 KiB at {off}");
+        }
+        return true;
     }
 
     /// <summary>Every property an `info` command shows.</summary>

@@ -22,6 +22,7 @@ public class HostileImageTests(ITestOutputHelper output)
     private const string Dir = "/h";
     private static readonly ConcurrentDictionary<string, int> Outcomes = new();
     private static long _maxAllocated, _maxIoPerFileByte;
+    private static string? _maxAllocatedCase;
 
     private static void Max(ref long field, long value)
     {
@@ -54,6 +55,7 @@ public class HostileImageTests(ITestOutputHelper output)
         long ioBound = 64 * (fileBytes + 2 * FuzzHarness.MaxAllocatingBlockSize) + (16L << 20);
         if (io > ioBound) throw new InvalidOperationException($"{io} bytes of I/O for {fileBytes} bytes of files (bound {ioBound})");
         if (allocated > 64L << 20) throw new InvalidOperationException($"{allocated} bytes allocated (bound 64 MiB)");
+        if (allocated > Interlocked.Read(ref _maxAllocated)) _maxAllocatedCase = $"{c} ({outcome})";
         Max(ref _maxAllocated, allocated);
         Max(ref _maxIoPerFileByte, io / Math.Max(1, fileBytes));
         return outcome;
@@ -131,7 +133,7 @@ public class HostileImageTests(ITestOutputHelper output)
     private void Report()
     {
         int total = Outcomes.Values.Sum();
-        output.WriteLine($"hostile cases: {total}; most allocated by one case {_maxAllocated >> 10} KiB; most I/O per file byte {_maxIoPerFileByte}");
+        output.WriteLine($"hostile cases: {total}; most allocated by one case {_maxAllocated >> 10} KiB; most I/O per file byte {_maxIoPerFileByte}; largest: {_maxAllocatedCase}");
         foreach (var (k, n) in Outcomes.OrderByDescending(kv => kv.Value)) output.WriteLine($"  {n,6} {k}");
     }
 }
@@ -165,4 +167,41 @@ public static class IoMeter
 
     /// <summary>Bytes counted on this thread since <see cref="Reset"/>.</summary>
     public static long Bytes => _bytes;
+}
+
+/// <summary>Parent chains that loop or never end.</summary>
+public class HostileChainTests
+{
+    private static byte[] Child(Guid id, Guid parentId, string parentName) =>
+        new ImageBuilder(16384, 4096) { Type = Storage.Vhd.Format.DiskType.Differencing, UniqueId = id, ParentId = parentId, ParentName = parentName }
+            .Locator(Storage.Vhd.Format.ParentLocator.W2ru, System.Text.Encoding.Unicode.GetBytes(@".\" + parentName))
+            .Block(1, new byte[4096], new byte[512])
+            .Build();
+
+    [Fact]
+    public void A_self_reference_a_cycle_and_an_endless_chain_are_format_errors()
+    {
+        var fs = new MockFileSystem();
+        fs.Directory.CreateDirectory("/c");
+        var a = Guid.NewGuid();
+        var b = Guid.NewGuid();
+        fs.AddFile("/c/self.vhd", new MockFileData(Child(a, a, "self.vhd")));
+        fs.AddFile("/c/a.vhd", new MockFileData(Child(a, b, "b.vhd")));
+        fs.AddFile("/c/b.vhd", new MockFileData(Child(b, a, "a.vhd")));
+        // 300 images, each the child of the next: deeper than the limit of 256.
+        var ids = Enumerable.Range(0, 301).Select(_ => Guid.NewGuid()).ToArray();
+        for (int i = 0; i < 300; i++) fs.AddFile($"/c/d{i}.vhd", new MockFileData(Child(ids[i], ids[i + 1], $"d{i + 1}.vhd")));
+        fs.AddFile("/c/d300.vhd", new MockFileData(new ImageBuilder(16384, 4096) { UniqueId = ids[300] }.Build()));
+
+        foreach (var path in new[] { "/c/self.vhd", "/c/a.vhd", "/c/b.vhd", "/c/d0.vhd" })
+        {
+            var e = Assert.Throws<VhdFormatException>(() => Storage.Vhd.Disks.VirtualDisk.Open(fs, path));
+            Assert.Equal("parent chain", e.Field);
+            var outcome = FuzzHarness.Exercise(fs, path);
+            Assert.False(outcome.HasFlag(Outcome.ReadOnlyOpened) || outcome.HasFlag(Outcome.CheckClean), $"{path}: {outcome}");
+        }
+        // 256 deep is the limit, and it opens.
+        using var ok = Storage.Vhd.Disks.VirtualDisk.Open(fs, "/c/d45.vhd");
+        Assert.Equal(256, ok.Chain.Count);
+    }
 }

@@ -15,7 +15,7 @@ public enum BaseKind
     Fixed,
     /// <summary>Fixed, CHS-rounded, made by the engine.</summary>
     FixedChs,
-    /// <summary>Dynamic, 512 KiB blocks, made by the engine (last block sometimes trimmed).</summary>
+    /// <summary>Dynamic, up to 768 KiB in 512 KiB blocks, made by the engine (the last block's unused tail cut off).</summary>
     Dynamic,
     /// <summary>Dynamic laid out by hand with 512 B .. 64 KiB blocks.</summary>
     DynamicSmallBlocks,
@@ -127,8 +127,10 @@ public static class HostileImages
                 return new CaseFiles(EngineImage(new VhdCreateOptions { Type = DiskType.Fixed, Size = rnd.Next(1, 256 * 1024), ExactSize = kind == BaseKind.Fixed }, rnd), null);
             case BaseKind.Dynamic:
                 {
-                    var image = EngineImage(new VhdCreateOptions { Size = rnd.Next(1, 1 << 20), BlockSize = 512 * 1024, ExactSize = rnd.Next(2) == 0 }, rnd);
-                    return new CaseFiles(rnd.Next(2) == 0 ? SeedImages.TrimLastBlock(image) : image, null);
+                    // Small files (the last block's unused tail cut off): the allocation bound per case
+                    // has to cover MockFileSystem's copy of the file on every open and flush.
+                    var image = EngineImage(new VhdCreateOptions { Size = rnd.Next(1, 768 * 1024), BlockSize = 512 * 1024, ExactSize = rnd.Next(2) == 0 }, rnd);
+                    return new CaseFiles(SeedImages.TrimLastBlock(image), null);
                 }
             case BaseKind.DynamicSmallBlocks:
                 return new CaseFiles(Crafted(rnd, DiskType.Dynamic, Guid.Empty, null), null);
@@ -139,7 +141,7 @@ public static class HostileImages
                     string parent = $"{dir}/{ParentFileName}", child = $"{dir}/{ChildName}";
                     // Over a dynamic parent with 512 KiB blocks, so the child has them too (small files:
                     // the allocation bound per case covers MockFileSystem's copy of a file per open).
-                    using (var p = VirtualDisk.Create(fs, parent, new VhdCreateOptions { Size = rnd.Next(4096, 1 << 20), BlockSize = 512 * 1024 }))
+                    using (var p = VirtualDisk.Create(fs, parent, new VhdCreateOptions { Size = rnd.Next(4096, 384 * 1024), BlockSize = 512 * 1024 }))
                     {
                         Scribble(p, rnd);
                         p.Flush();
@@ -149,11 +151,11 @@ public static class HostileImages
                         Scribble(c, rnd);
                         c.Flush();
                     }
-                    return new CaseFiles(fs.File.ReadAllBytes(child), fs.File.ReadAllBytes(parent));
+                    return new CaseFiles(SeedImages.TrimLastBlock(fs.File.ReadAllBytes(child)), SeedImages.TrimLastBlock(fs.File.ReadAllBytes(parent)));
                 }
             default:
                 {
-                    int blockSize = 512 << rnd.Next(0, 8);
+                    int blockSize = 512 << rnd.Next(0, 7);
                     var parentId = Guid.NewGuid();
                     long size = (long)blockSize * rnd.Next(1, 24) - (rnd.Next(2) == 0 ? 0 : 512 * rnd.Next(0, blockSize / 512));
                     size = Math.Max(512, size);
@@ -188,7 +190,7 @@ public static class HostileImages
 
     private static byte[] Crafted(Random rnd, DiskType type, Guid parentId, long? size, int? block = null, string dir = "/h")
     {
-        int blockSize = block ?? 512 << rnd.Next(0, 8);
+        int blockSize = block ?? 512 << rnd.Next(0, 7);
         long virtualSize = size ?? Math.Max(512, (long)blockSize * rnd.Next(1, 24) - 512 * rnd.Next(0, 3));
         int entries = (int)((virtualSize + blockSize - 1) / blockSize);
         var b = new ImageBuilder(virtualSize, blockSize) { Type = type, ParentId = parentId, ParentName = type == DiskType.Differencing ? $@"{dir.Replace('/', '\\')}\{ParentFileName}" : "" };
