@@ -237,6 +237,13 @@ public class ModelBasedTests
                 var report = Checker.Check(fs, p);
                 Assert.True(report.IsClean, $"check of {p}: {string.Join("; ", report.Errors)}");
             }
+            // Repair (which reclaims space leaked by unflushed closes) never changes what the disk reads.
+            var repaired = Checker.Repair(fs, leafPath);
+            Assert.True(repaired.IsClean, $"check after repair of {leafPath}: {string.Join("; ", repaired.Errors)}");
+            Assert.Equal(0, repaired.ReclaimableBytes);
+            using (var reopened = VirtualDisk.Open(fs, leafPath, FileAccess.Read))
+                AssertDisk(reopened, model, "end, after repair");
+            foreach (var f in frozen) AssertFrozen(fs, f, $"end, after repair: frozen parent {f.Path}");
         }
         finally
         {
