@@ -1,5 +1,3 @@
-using Storage.Vhd.Maintenance;
-
 namespace Storage.Vhd.Tool;
 
 /// <summary>`vhd commit`: merges a differencing child into its parent (and deletes the child unless --keep).</summary>
@@ -15,14 +13,18 @@ internal sealed class CommitCommand : ICommand
     {
         string child = args.Positional(0, "CHILD");
         args.NoMorePositionals(1);
-        try
+        bool keep = args.Flag("--keep");
+        return ToolStore.Run(env, async (store, ct) =>
         {
-            Committer.Commit(env.FileSystem, child, args.Flag("--keep"));
-        }
-        catch (VhdFormatException e)
-        {
-            throw ImageFiles.WithPath(child, e);
-        }
-        return 0;
+            try
+            {
+                await store.CommitAsync(child, keep, ct).ConfigureAwait(false);
+            }
+            catch (VhdFormatException e)
+            {
+                throw ImageFiles.WithPath(child, e);
+            }
+            return 0;
+        });
     }
 }

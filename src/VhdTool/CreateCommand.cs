@@ -27,7 +27,11 @@ internal sealed class CreateCommand : ICommand
             BlockSize = BlockSizeOption.ToInt(blockSize, args),
             ExactSize = args.Flag("--exact-size"),
         };
-        VirtualDisk.Create(env.FileSystem, image, options).Dispose();
-        return 0;
+        return ToolStore.Run(env, async (store, ct) =>
+        {
+            // Disposing the only handle flushes and closes the new image.
+            await using var disk = await store.CreateAsync(image, options, ct).ConfigureAwait(false);
+            return 0;
+        });
     }
 }

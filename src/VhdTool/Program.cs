@@ -49,9 +49,35 @@ public static class Program
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(env);
+        // OTLP export only when OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed on every exit path.
+        using var telemetry = ToolTelemetry.StartIfConfigured(Version);
+        var root = telemetry is null ? null : ToolTelemetry.StartCommand(args.Count > 0 ? Find(args[0])?.Name : null);
+        int code = 1;
         try
         {
-            return Dispatch(args, env);
+            code = RunCommand(args, env);
+            return code;
+        }
+        finally
+        {
+            ToolTelemetry.End(root, code);
+        }
+    }
+
+    private static int RunCommand(IReadOnlyList<string> args, ToolEnvironment env)
+    {
+        try
+        {
+            try
+            {
+                return Dispatch(args, env);
+            }
+            catch (AggregateException e)
+            {
+                // A task's failure: report what failed (the VhdException), not the wrapper.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ToolErrors.Unwrap(e));
+                throw;
+            }
         }
         catch (UsageException e)
         {
@@ -59,7 +85,7 @@ public static class Program
             env.Error.WriteLine($"usage: {e.Usage ?? ToolUsage}");
             return 2;
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException || ToolErrors.IsCancellation(e, env.Cancellation))
         {
             ReportError(env, "interrupted");
             return 130;
@@ -141,5 +167,6 @@ public static class Program
     {
         string oneLine = message.ReplaceLineEndings(" ").Trim();
         env.Error.WriteLine($"vhd: {oneLine}");
+        ToolTelemetry.Failed(oneLine);
     }
 }

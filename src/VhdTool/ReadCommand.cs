@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace Storage.Vhd.Tool;
 
-/// <summary>`vhd read`: copies a byte range of the virtual disk to a file or stdout, 1 MiB at a time.</summary>
+/// <summary>`vhd read`: copies a byte range of the virtual disk to a file or stdout, 1 MiB at a time, through the image's actor.</summary>
 internal sealed class ReadCommand : ICommand
 {
     internal const int ChunkSize = 1 << 20;
@@ -21,28 +21,30 @@ internal sealed class ReadCommand : ICommand
         long length = args.RequiredSize("--length");
         string? output = args.Value("--output");
 
-        using var disk = ImageFiles.Open(env, image);
-        if (offset > disk.Length || length > disk.Length - offset)
-            throw new VhdException($"{image}: range {offset}+{length} is outside the disk (virtual size {disk.Length})");
-        using var file = output is null ? null : env.FileSystem.FileStream.New(output, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
-        Stream target = file ?? env.StdOut;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        try
+        return ToolStore.Run(env, async (store, ct) =>
         {
-            for (long done = 0; done < length;)
+            await using var disk = await ToolStore.OpenAsync(store, image, FileAccess.Read, ct).ConfigureAwait(false);
+            if (offset > disk.Length || length > disk.Length - offset)
+                throw new VhdException($"{image}: range {offset}+{length} is outside the disk (virtual size {disk.Length})");
+            using var file = output is null ? null : env.FileSystem.FileStream.New(output, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+            Stream target = file ?? env.StdOut;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+            try
             {
-                env.Cancellation.ThrowIfCancellationRequested();
-                int n = (int)Math.Min(ChunkSize, length - done);
-                var span = buffer.AsSpan(0, n);
-                // Unallocated ranges read as zeros: no need to touch the image.
-                if (disk.MayContainData(offset + done, n)) disk.Read(offset + done, span);
-                else span.Clear();
-                target.Write(span);
-                done += n;
+                for (long done = 0; done < length;)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    int n = (int)Math.Min(ChunkSize, length - done);
+                    // The range was checked against the disk: every read is full.
+                    int got = await disk.ReadAsync(offset + done, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                    if (got != n) throw new VhdException($"{image}: short read at offset {offset + done} ({got} of {n} bytes)");
+                    target.Write(buffer, 0, n);
+                    done += n;
+                }
+                target.Flush();
             }
-            target.Flush();
-        }
-        finally { ArrayPool<byte>.Shared.Return(buffer); }
-        return 0;
+            finally { ArrayPool<byte>.Shared.Return(buffer); }
+            return 0;
+        });
     }
 }

@@ -1,8 +1,6 @@
-using Storage.Vhd.Disks;
-
 namespace Storage.Vhd.Tool;
 
-/// <summary>`vhd snapshot`: a differencing child over an image; the image should not be written afterwards.</summary>
+/// <summary>`vhd snapshot`: a differencing child over an image; the image is frozen (read-only) from then on.</summary>
 internal sealed class SnapshotCommand : ICommand
 {
     public string Name => "snapshot";
@@ -16,14 +14,18 @@ internal sealed class SnapshotCommand : ICommand
         string image = args.Positional(0, "IMAGE");
         string child = args.Positional(1, "CHILD");
         args.NoMorePositionals(2);
-        try
+        return ToolStore.Run(env, async (store, ct) =>
         {
-            VirtualDisk.CreateDifferencing(env.FileSystem, child, image).Dispose();
-        }
-        catch (VhdFormatException e)
-        {
-            throw ImageFiles.WithPath(image, e);
-        }
-        return 0;
+            try
+            {
+                // The store freezes IMAGE (flushed, closed, marked read-only) and creates CHILD over it.
+                await store.SnapshotAsync(image, child, ct).ConfigureAwait(false);
+            }
+            catch (VhdFormatException e)
+            {
+                throw ImageFiles.WithPath(image, e);
+            }
+            return 0;
+        });
     }
 }

@@ -4,7 +4,7 @@ namespace Storage.Vhd.Tool;
 
 /// <summary>
 /// `vhd write`: streams stdin or a file into the virtual disk at an offset, 1 MiB at a time
-/// (never the whole input in memory), then flushes.
+/// (never the whole input in memory) through the image's actor, then flushes.
 /// </summary>
 internal sealed class WriteCommand : ICommand
 {
@@ -23,36 +23,39 @@ internal sealed class WriteCommand : ICommand
 
         using var file = input is null ? null : env.FileSystem.FileStream.New(input, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         Stream source = file ?? env.StdIn;
-        using var disk = ImageFiles.Open(env, image, FileAccess.ReadWrite);
-        if (offset > disk.Length)
-            throw new VhdException($"{image}: offset {offset} is past the end of the disk (virtual size {disk.Length})");
-        // A file's length is known: refuse before writing anything rather than half way.
-        if (file is not null && file.Length > disk.Length - offset)
-            throw new VhdException($"{image}: {file.Length} bytes at offset {offset} do not fit the disk (virtual size {disk.Length})");
-
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadCommand.ChunkSize);
-        try
+        return ToolStore.Run(env, async (store, ct) =>
         {
-            long done = 0;
-            while (true)
+            await using var disk = await ToolStore.OpenAsync(store, image, FileAccess.ReadWrite, ct).ConfigureAwait(false);
+            if (offset > disk.Length)
+                throw new VhdException($"{image}: offset {offset} is past the end of the disk (virtual size {disk.Length})");
+            // A file's length is known: refuse before writing anything rather than half way.
+            if (file is not null && file.Length > disk.Length - offset)
+                throw new VhdException($"{image}: {file.Length} bytes at offset {offset} do not fit the disk (virtual size {disk.Length})");
+
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadCommand.ChunkSize);
+            try
             {
-                env.Cancellation.ThrowIfCancellationRequested();
-                var span = buffer.AsSpan(0, ReadCommand.ChunkSize);
-                int n = source.ReadAtLeast(span, span.Length, throwOnEndOfStream: false);
-                if (n == 0) break;
-                if (n > disk.Length - offset - done)
+                long done = 0;
+                while (true)
                 {
-                    // Keep what was written deterministic: it is flushed, the rest refused.
-                    disk.Flush();
-                    throw new VhdException($"{image}: input runs past the end of the disk (virtual size {disk.Length}); the first {done} bytes from offset {offset} were written");
+                    ct.ThrowIfCancellationRequested();
+                    int n = source.ReadAtLeast(buffer.AsSpan(0, ReadCommand.ChunkSize), ReadCommand.ChunkSize, throwOnEndOfStream: false);
+                    if (n == 0) break;
+                    if (n > disk.Length - offset - done)
+                    {
+                        // Keep what was written deterministic: it is flushed, the rest refused.
+                        await disk.FlushAsync(ct).ConfigureAwait(false);
+                        throw new VhdException($"{image}: input runs past the end of the disk (virtual size {disk.Length}); the first {done} bytes from offset {offset} were written");
+                    }
+                    // The store copies the bytes, so the buffer is free again once this returns.
+                    await disk.WriteAsync(offset + done, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                    done += n;
+                    if (n < ReadCommand.ChunkSize) break;
                 }
-                disk.Write(offset + done, span[..n]);
-                done += n;
-                if (n < span.Length) break;
+                await disk.FlushAsync(ct).ConfigureAwait(false);
             }
-            disk.Flush();
-        }
-        finally { ArrayPool<byte>.Shared.Return(buffer); }
-        return 0;
+            finally { ArrayPool<byte>.Shared.Return(buffer); }
+            return 0;
+        });
     }
 }
