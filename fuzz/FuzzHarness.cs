@@ -28,6 +28,8 @@ public enum Outcome
     Repaired = 32,
     /// <summary>Converter.Convert made a dynamic copy that reads the same.</summary>
     Converted = 64,
+    /// <summary>A differencing image was committed into its parent (keeping the child); both read right after.</summary>
+    Committed = 128,
 }
 
 /// <summary>
@@ -188,6 +190,12 @@ public static class FuzzHarness
             outcome |= Outcome.Repaired;
         }
         catch (VhdException) { }
+
+        try
+        {
+            if (CommitAndCompare(fs, full)) outcome |= Outcome.Committed;
+        }
+        catch (VhdException) { }
         return outcome;
     }
 
@@ -218,6 +226,64 @@ public static class FuzzHarness
                 throw new HarnessViolationException($"converted image differs from the source in the 256 KiB at {off}");
         }
         return true;
+    }
+
+    /// <summary>
+    /// Commits a differencing image into its parent, keeping the child: the child must read as
+    /// before, and the parent must now read as the child did wherever the child held data.
+    /// </summary>
+    private static bool CommitAndCompare(IFileSystem fs, string child)
+    {
+        List<(long Offset, byte[] Bytes)> view;
+        List<(long Offset, long Length)> own;
+        string parentPath;
+        using (var d = VirtualDisk.Open(fs, child, FileAccess.Read))
+        {
+            if (d is not DifferencingDisk diff || d.Length > d.Parent!.Length || d.Length > MaxConvertSize) return false;
+            parentPath = diff.ParentPath;
+            view = Snapshot(d);
+            own = diff.OwnRanges();
+        }
+        Committer.Commit(fs, child, keepChild: true);
+        using (var d = VirtualDisk.Open(fs, child, FileAccess.Read))
+            CompareView(d, view, "the child after commit");
+        using var parent = VirtualDisk.Open(fs, parentPath, FileAccess.Read);
+        foreach (var (offset, length) in own)
+        {
+            var expected = new byte[length];
+            foreach (var (o, bytes) in view)
+            {
+                long from = Math.Max(o, offset), to = Math.Min(o + bytes.Length, offset + length);
+                if (from < to) bytes.AsSpan((int)(from - o), (int)(to - from)).CopyTo(expected.AsSpan((int)(from - offset)));
+            }
+            ExpectRead(parent, offset, expected, "in the parent after commit");
+        }
+        return true;
+    }
+
+    private static List<(long, byte[])> Snapshot(VirtualDisk disk)
+    {
+        var list = new List<(long, byte[])>();
+        const int chunk = 256 * 1024;
+        for (long off = 0; off < disk.Length; off += chunk)
+        {
+            int n = (int)Math.Min(chunk, disk.Length - off);
+            if (!disk.MayContainData(off, n)) continue;
+            var b = new byte[n];
+            disk.Read(off, b);
+            list.Add((off, b));
+        }
+        return list;
+    }
+
+    private static void CompareView(VirtualDisk disk, List<(long Offset, byte[] Bytes)> view, string what)
+    {
+        var now = Snapshot(disk).ToDictionary(x => x.Item1, x => x.Item2);
+        foreach (var (offset, bytes) in view)
+        {
+            if (!now.TryGetValue(offset, out var b)) b = new byte[bytes.Length];
+            if (!b.AsSpan().SequenceEqual(bytes)) throw new HarnessViolationException($"{what} reads differently at {offset}");
+        }
     }
 
     /// <summary>Every property an `info` command shows.</summary>
