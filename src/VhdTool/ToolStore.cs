@@ -49,7 +49,10 @@ internal static class ToolStore
         // cores). A few more threads up front make startup CPU-bound again.
         ThreadPool.GetMinThreads(out int workers, out int completionPorts);
         if (workers < MinPoolThreads) ThreadPool.SetMinThreads(MinPoolThreads, completionPorts);
-        var system = ActorSystem.Create("vhd", Config.Value);
+        ActorSystem system;
+        // Spans of their own, so the root span's start-up and shut-down time is accounted for.
+        using (ToolTelemetry.Source.StartActivity("vhd actor-system start"))
+            system = ActorSystem.Create("vhd", Config.Value);
         try
         {
             var store = DiskStore.Start(system, new VhdStorageOptions { FileSystem = env.FileSystem, IdleTimeout = null });
@@ -58,7 +61,8 @@ internal static class ToolStore
         }
         finally
         {
-            system.Terminate().Wait(ShutdownTimeout);
+            using (ToolTelemetry.Source.StartActivity("vhd actor-system stop"))
+                system.Terminate().Wait(ShutdownTimeout);
         }
     }
 

@@ -26,7 +26,8 @@ internal sealed class ToolTelemetry : IDisposable
     /// <summary>How long the final flush may wait for the collector, per provider.</summary>
     private const int FlushTimeoutMilliseconds = 10_000;
 
-    private static readonly ActivitySource Source = new(SourceName, "1.0.0");
+    /// <summary>The tool's spans: the command's root, and the actor system's start and stop under it.</summary>
+    internal static readonly ActivitySource Source = new(SourceName, "1.0.0");
 
     private readonly TracerProvider _tracer;
     private readonly MeterProvider _meter;

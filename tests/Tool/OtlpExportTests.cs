@@ -73,7 +73,13 @@ public sealed class OtlpExportTests : IDisposable
         Assert.Equal("vhd", root.Resource["service.name"]);
         Assert.Equal(0L, root.Attributes["process.exit.code"]);
         Assert.All(spans, s => Assert.Equal(root.TraceId, s.TraceId));
-        var clients = spans.Where(s => s.ParentSpanId == root.SpanId).ToList();
+        var children = spans.Where(s => s.ParentSpanId == root.SpanId).OrderBy(c => c.StartNanos).ToList();
+        // The tool's own spans bracket the store's: the actor system's start and stop.
+        Assert.Equal("vhd actor-system start", children[0].Name);
+        Assert.Equal("vhd actor-system stop", children[^1].Name);
+        Assert.All([children[0], children[^1]], c => Assert.Equal((ToolTelemetry.SourceName, OtlpSpan.Internal), (c.Scope, c.Kind)));
+        var clients = children.Where(c => c.Scope == "Storage.Vhd").ToList();
+        Assert.Equal(children.Count - 2, clients.Count);
         Assert.All(clients, c => Assert.Equal(OtlpSpan.Client, c.Kind));
         Assert.Equal(["vhd.open", "vhd.write", "vhd.write", "vhd.write", "vhd.flush", "vhd.flush"], clients.OrderBy(c => c.StartNanos).Select(c => c.Name));
         foreach (var client in clients)
