@@ -4,13 +4,13 @@ using SharpFuzz;
 using Storage.Fuzz;
 using Storage.Vhd;
 
-// Drivers of FuzzHarness; see README.md.
+// Drivers of FuzzHarness; see README.md. The mode is the first argument, else STORAGE_FUZZ_MODE, else afl.
 //   afl                      AFL++ persistent mode (SharpFuzz OutOfProcess), input file from afl-fuzz
 //   libfuzzer                libFuzzer through libfuzzer-dotnet
 //   replay PATH...           run files (or every file of directories) once each; exit 1 on a crash
 //   mutate SECONDS CORPUS CRASHES [SEED]   in-process structure-aware mutation loop
 //   seeds DIR                write the seed corpus
-string mode = args.Length > 0 ? args[0] : "afl";
+string mode = args.Length > 0 ? args[0] : Environment.GetEnvironmentVariable("STORAGE_FUZZ_MODE") ?? "afl";
 switch (mode)
 {
     case "afl":
