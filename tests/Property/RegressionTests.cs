@@ -81,3 +81,54 @@ public class RegressionTests
         finally { TempDirs.Delete(dir); }
     }
 }
+
+/// <summary>Writes never reach past the bytes open validated.</summary>
+public class WriteBoundsRegressionTests
+{
+    /// <summary>
+    /// Found reviewing what the harness's tail write can reach: a differencing image whose virtual
+    /// size is not a whole number of sectors, whose last block holds only the used bytes
+    /// (3712 = 7.25 sectors) followed directly by the end footer. Open checked the block against
+    /// its used bytes, but a differencing write always writes whole sectors, so writing the last
+    /// partial sector overwrote the first bytes of the end footer. Either open refuses the image or
+    /// the footer survives the write (here the copy at offset 0 is damaged too, so losing the end
+    /// footer made the image unopenable).
+    /// </summary>
+    [Fact]
+    public void A_write_to_the_last_partial_sector_never_overwrites_the_end_footer()
+    {
+        const int size = 16000, block = 4096;
+        var parentId = Guid.NewGuid();
+        var parent = new ImageBuilder(size, block) { UniqueId = parentId }.Block(3, SeedImages.Fill(block, 1)).Build();
+        var full = new ImageBuilder(size, block) { Type = DiskType.Differencing, ParentId = parentId, ParentName = "parent.vhd" }
+            .Locator(ParentLocator.W2ru, Encoding.Unicode.GetBytes(@".\parent.vhd"))
+            .Block(3, SeedImages.Fill(block, 2), new byte[512])
+            .Build();
+        // Cut the block after its 3712 used bytes and put the footer right there.
+        long blockStart = full.Length - 512 - 512 - block;
+        int end = (int)(blockStart + 512 + (size - 3 * block));
+        var child = full[..end].Concat(full[^512..]).ToArray();
+        child[64] ^= 0xFF; // the footer copy at 0 no longer counts: the end footer is the only one
+
+        var fs = new MockFileSystem();
+        fs.AddFile("/w/parent.vhd", new MockFileData(parent));
+        fs.AddFile("/w/child.vhd", new MockFileData(child));
+        VirtualDisk disk;
+        try { disk = VirtualDisk.Open(fs, "/w/child.vhd", FileAccess.ReadWrite); }
+        catch (VhdFormatException) { return; } // refusing the image is a right answer
+        List<string> warnings;
+        using (disk)
+        {
+            warnings = [.. disk.Warnings];
+            Assert.DoesNotContain(warnings, w => w.Contains("no valid footer", StringComparison.Ordinal));
+            Assert.Equal(3712, disk.Length - 3 * block);
+            disk.Write(size - 100, SeedImages.Fill(100, 3));
+            disk.Flush();
+        }
+        using var reopened = VirtualDisk.Open(fs, "/w/child.vhd");
+        Assert.Equal(warnings, reopened.Warnings);
+        var tail = new byte[100];
+        reopened.Read(size - 100, tail);
+        Assert.Equal(SeedImages.Fill(100, 3), tail);
+    }
+}

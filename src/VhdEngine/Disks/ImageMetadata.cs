@@ -243,8 +243,10 @@ public sealed class ImageMetadata
             uint e = entries[i];
             if (e == VhdConstants.UnallocatedEntry) continue;
             long start = (long)e * VhdConstants.SectorSize;
-            // A last block that the virtual size ends inside needs only its used part in the file.
+            // A last block that the virtual size ends inside needs only its used part in the file,
+            // in whole sectors: differencing writes always write whole sectors.
             long used = Math.Min(blockSize, Math.Max(0, VirtualSize - i * blockSize));
+            used = (used + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
             long end = start + bitmap + used;
             if (end > limit)
                 throw new VhdFormatException($"BAT entry {i}", $"block at sector {e} (bytes {start}..{end}) extends past {limit} (file length {FileLength})");
