@@ -168,6 +168,16 @@ public static class FuzzHarness
                     ExpectRead(disk, tailOffset, tail, "after write and flush");
                 }
             }
+            // A read-write session leaves a valid end footer (open puts a missing or stale one back,
+            // and no write may reach it), and an image that opens.
+            try
+            {
+                using var file = BlockFile.Open(fs, full, writable: false);
+                var state = ImageMetadata.Load(file).EndFooterState;
+                if (state != EndFooterState.Valid)
+                    throw new HarnessViolationException($"after a read-write session the end footer is {state}");
+            }
+            catch (VhdException e) { throw new HarnessViolationException($"the image no longer loads after a read-write session: {e.Message}"); }
             if (head is not null)
             {
                 VirtualDisk reopened;
