@@ -96,7 +96,11 @@ public static class FuzzHarness
     /// Runs every stage on <paramref name="path"/>. Files in <paramref name="watched"/> (default:
     /// the image and every file in its directory) must be byte-identical after the read-only stages.
     /// </summary>
-    public static Outcome Exercise(IFileSystem fs, string path, bool write = true, IEnumerable<string>? watched = null)
+    /// <remarks>
+    /// With <paramref name="write"/> false only the read-only stages run (open, info, read, check,
+    /// and convert unless <paramref name="convert"/> is false); nothing may change any watched file.
+    /// </remarks>
+    public static Outcome Exercise(IFileSystem fs, string path, bool write = true, IEnumerable<string>? watched = null, bool convert = true)
     {
         var outcome = Outcome.None;
         string full = fs.Path.GetFullPath(path);
@@ -127,7 +131,7 @@ public static class FuzzHarness
         string converted = full + ".converted.vhd";
         try
         {
-            if (outcome.HasFlag(Outcome.ReadOnlyOpened) && !fs.File.Exists(converted) && ConvertAndCompare(fs, full, converted))
+            if (convert && outcome.HasFlag(Outcome.ReadOnlyOpened) && !fs.File.Exists(converted) && ConvertAndCompare(fs, full, converted))
                 outcome |= Outcome.Converted;
         }
         catch (VhdException) { }
@@ -193,13 +197,37 @@ public static class FuzzHarness
         }
         catch (VhdException) { }
 
+        // An image that checked clean still does after the engine wrote to it.
+        if (outcome.HasFlag(Outcome.CheckClean) && outcome.HasFlag(Outcome.ReadWriteOpened))
+        {
+            var after = Checker.Check(fs, full);
+            if (!after.IsClean)
+                throw new HarnessViolationException($"check was clean, but after a read-write session: {string.Join("; ", after.Errors)}");
+        }
+
+        // Repair never changes what the disk reads, and leaves a clean image clean.
+        List<(long Offset, byte[] Bytes)>? view = null;
+        try
+        {
+            using var d = VirtualDisk.Open(fs, full, FileAccess.Read);
+            if (d.Length <= MaxConvertSize) view = Snapshot(d);
+        }
+        catch (VhdException) { }
         try
         {
             var report = Checker.Repair(fs, full);
-            _ = report.Errors.Count;
             outcome |= Outcome.Repaired;
+            if (outcome.HasFlag(Outcome.CheckClean) && !report.IsClean)
+                throw new HarnessViolationException($"check was clean, but after repair: {string.Join("; ", report.Errors)}");
         }
         catch (VhdException) { }
+        if (view is not null)
+        {
+            VirtualDisk repaired;
+            try { repaired = VirtualDisk.Open(fs, full, FileAccess.Read); }
+            catch (VhdException e) { throw new HarnessViolationException($"the image opened before repair but not after: {e.Message}"); }
+            using (repaired) CompareView(repaired, view, "the image after repair");
+        }
 
         try
         {

@@ -65,6 +65,9 @@ public sealed class DiskStore : IDiskStore
     /// <inheritdoc />
     public IFileSystem FileSystem { get; }
 
+    /// <summary>Handles run reads and writes under the image actor's lease (<see cref="VhdStorageOptions.InlineIo"/>).</summary>
+    internal bool InlineIo => _options.InlineIo;
+
     /// <inheritdoc />
     public async Task<IDisk> OpenAsync(string path, FileAccess access = FileAccess.ReadWrite, CancellationToken cancellationToken = default)
     {

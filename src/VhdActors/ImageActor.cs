@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Abstractions;
+using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using Akka.Event;
 using Storage.Vhd.Actors.Messages;
@@ -23,6 +24,10 @@ public sealed class ImageActor : UntypedActor
     private readonly VhdStorageOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private VirtualDisk? _disk;
+
+    // The disk lent to the facade's handles for inline I/O (DiskLease); revoked before the disk
+    // is flushed, closed or given up, so no inline request ever touches it after that.
+    private DiskLease? _lease;
 
     // False once an error may have left the in-memory state behind the file's: closing then
     // must not flush (it would write metadata the engine no longer vouches for).
@@ -134,10 +139,21 @@ public sealed class ImageActor : UntypedActor
                     return ImageAck.Instance;
                 }, a => a?.SetTag("vhd.close", true), supervise: false);
                 break;
+            case LeaseImage:
+                if (_disk is null) Sender.Tell(new Status.Failure(new VhdException($"{_path}: the image is not open")));
+                else if (!Sender.Path.Address.HasLocalScope) Sender.Tell(new Status.Failure(new VhdException($"{_path}: inline I/O is only for callers on this node")));
+                else Sender.Tell(_lease ??= new DiskLease(_disk, Self));
+                break;
+            case LeaseFailed m:
+                // A stale lease (the disk was closed or reopened since) needs nothing more.
+                if (ReferenceEquals(m.Lease, _lease)) FailFromLease(m.Error);
+                break;
             case InspectImage:
                 Sender.Tell((object?)_disk ?? new Status.Failure(new VhdException($"{_path}: not open")));
                 break;
             case ReceiveTimeout:
+                // Requests under the lease reach the disk without a message: busy all the same.
+                if (_lease is { } lease && _options.IdleTimeout is { } idle && lease.UsedWithin(idle)) break;
                 // The parent decides: it stops routing here first, so no request is lost between
                 // the decision and the close.
                 Context.Parent.Tell(new ImageIdle(_path, Self));
@@ -202,6 +218,19 @@ public sealed class ImageActor : UntypedActor
         sender.Tell(result);
     }
 
+    /// <summary>
+    /// A request under the lease failed in a way the supervisor must hear about: what
+    /// <see cref="Run"/> does after replying (the handle has told the caller already).
+    /// </summary>
+    private void FailFromLease(Exception e)
+    {
+        _lease?.Revoke();
+        _lease = null;
+        _flushOnClose = e is VhdIOException { DiskUsable: true };
+        Context.Parent.Tell(new ImageFailed(_path, VhdErrors.ForCaller(e, _path)));
+        ExceptionDispatchInfo.Throw(e);
+    }
+
     private VirtualDisk RequireDisk() => _disk ?? throw new VhdException($"{_path}: the image is not open");
 
     private void Adopt(VirtualDisk disk)
@@ -215,6 +244,8 @@ public sealed class ImageActor : UntypedActor
 
     private void CloseDisk(bool flush, bool throwOnError = false)
     {
+        _lease?.Revoke();
+        _lease = null;
         var disk = _disk;
         if (disk is null) return;
         _disk = null;

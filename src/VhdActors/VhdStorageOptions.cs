@@ -32,6 +32,17 @@ public sealed record VhdStorageOptions
     public int MaxInFlightPerImage { get; init; } = 32;
 
     /// <summary>
+    /// Reads and writes through <see cref="IDisk"/> run on the caller's thread, on the disk the
+    /// image's actor lends the facade (<c>DiskLease</c>), instead of as messages: no thread hop, a
+    /// 4 KiB request costs about what the engine call does. The actor still opens, flushes,
+    /// closes, restarts and reopens the image and revokes the lease before each of those; errors,
+    /// spans and metrics are the same, and flush always goes to the actor. Only for images whose
+    /// actor runs in this process (a shard on another node keeps to messages). Set it to false to
+    /// keep every byte of I/O on the I/O dispatcher (callers then never block on the file).
+    /// </summary>
+    public bool InlineIo { get; init; } = true;
+
+    /// <summary>
     /// Last-resort bound on waiting for a reply. Every request is answered (a result or a
     /// failure), so this only matters if the actor system itself is gone. Null: wait forever.
     /// </summary>

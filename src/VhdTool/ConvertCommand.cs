@@ -8,9 +8,9 @@ internal sealed class ConvertCommand : ICommand
 {
     public string Name => "convert";
     public string Summary => "convert between raw, dynamic and fixed (flattens differencing chains)";
-    public string Usage => "vhd convert SOURCE TARGET --to raw|dynamic|fixed [--from raw|vhd] [--exact-size] [--block-size SIZE]";
+    public string Usage => "vhd convert SOURCE TARGET --to raw|dynamic|fixed [--from raw|vhd] [--exact-size] [--block-size SIZE] [--sync]";
     public IReadOnlyCollection<string> ValueOptions { get; } = ["--to", "--from", "--block-size"];
-    public IReadOnlyCollection<string> Flags { get; } = ["--exact-size"];
+    public IReadOnlyCollection<string> Flags { get; } = ["--exact-size", "--sync"];
 
     public int Run(CommandLine args, ToolEnvironment env)
     {
@@ -34,7 +34,8 @@ internal sealed class ConvertCommand : ICommand
         if (blockSize is not null && to != ConvertFormat.Dynamic) throw args.Error("--block-size applies to --to dynamic only");
         bool exact = args.Flag("--exact-size");
         if (exact && to == ConvertFormat.Raw) throw args.Error("--exact-size applies to VHD targets only");
-        var options = new ConvertOptions { To = to, From = from, ExactSize = exact, BlockSize = BlockSizeOption.ToInt(blockSize, args) };
+        // --sync: fsync the target before exiting; by default it is left to write-back, as cp and qemu-img convert do.
+        var options = new ConvertOptions { To = to, From = from, ExactSize = exact, BlockSize = BlockSizeOption.ToInt(blockSize, args), Sync = args.Flag("--sync") };
 
         long total = env.ShowProgress ? SourceSize(env, source, from) : 0;
         using var progress = env.ShowProgress ? new ConsoleProgress(env.Error, "converting", total) : null;

@@ -21,6 +21,7 @@ public static class Program
         new ConvertCommand(),
         new SnapshotCommand(),
         new CommitCommand(),
+        new BenchCommand(),
     ];
 
     /// <summary>Entry point.</summary>

@@ -15,7 +15,7 @@ public enum BaseKind
     Fixed,
     /// <summary>Fixed, CHS-rounded, made by the engine.</summary>
     FixedChs,
-    /// <summary>Dynamic, up to 768 KiB in 512 KiB blocks, made by the engine (the last block's unused tail cut off).</summary>
+    /// <summary>Dynamic, up to 640 KiB in 512 KiB blocks, made by the engine (the last block's unused tail cut off).</summary>
     Dynamic,
     /// <summary>Dynamic laid out by hand with 512 B .. 64 KiB blocks.</summary>
     DynamicSmallBlocks,
@@ -129,7 +129,7 @@ public static class HostileImages
                 {
                     // Small files (the last block's unused tail cut off): the allocation bound per case
                     // has to cover MockFileSystem's copy of the file on every open and flush.
-                    var image = EngineImage(new VhdCreateOptions { Size = rnd.Next(1, 768 * 1024), BlockSize = 512 * 1024, ExactSize = rnd.Next(2) == 0 }, rnd);
+                    var image = EngineImage(new VhdCreateOptions { Size = rnd.Next(1, 640 * 1024), BlockSize = 512 * 1024, ExactSize = rnd.Next(2) == 0 }, rnd);
                     return new CaseFiles(SeedImages.TrimLastBlock(image), null);
                 }
             case BaseKind.DynamicSmallBlocks:
@@ -141,7 +141,7 @@ public static class HostileImages
                     string parent = $"{dir}/{ParentFileName}", child = $"{dir}/{ChildName}";
                     // Over a dynamic parent with 512 KiB blocks, so the child has them too (small files:
                     // the allocation bound per case covers MockFileSystem's copy of a file per open).
-                    using (var p = VirtualDisk.Create(fs, parent, new VhdCreateOptions { Size = rnd.Next(4096, 384 * 1024), BlockSize = 512 * 1024 }))
+                    using (var p = VirtualDisk.Create(fs, parent, new VhdCreateOptions { Size = rnd.Next(4096, 256 * 1024), BlockSize = 512 * 1024 }))
                     {
                         Scribble(p, rnd);
                         p.Flush();

@@ -200,14 +200,29 @@ public class DynamicDisk : VirtualDisk
         VhdTelemetry.BlockAllocations.Add(1);
     }
 
-    private protected override void FlushCore()
+    private protected override void FlushCore(bool durable)
     {
         bool metadata = Bat.IsDirty || _dirtyBitmaps.Count > 0;
+        if (!durable)
+        {
+            // Metadata without the fsyncs: all of it stays unsynced, for the next durable flush.
+            if (!metadata) return;
+            WriteMetadata();
+            _unsynced = true;
+            return;
+        }
         if (!_unsynced && !metadata) return;
         using var activity = metadata ? VhdTelemetry.ActivitySource.StartActivity("vhd.metadata.write") : null;
         if ((_planted & PlantedBug.SkipFsyncBeforeBat) == 0 || !metadata) File.Sync();
         _unsynced = false;
         if (!metadata) return;
+        WriteMetadata();
+        File.Sync();
+    }
+
+    /// <summary>Writes the dirty BAT sectors and the dirty bitmaps of blocks allocated earlier.</summary>
+    private void WriteMetadata()
+    {
         Bat.WriteDirty(File);
         foreach (long block in _dirtyBitmaps)
         {
@@ -215,7 +230,6 @@ public class DynamicDisk : VirtualDisk
             VhdTelemetry.RecordMetadataWrite("bitmap");
         }
         _dirtyBitmaps.Clear();
-        File.Sync();
     }
 
     /// <summary>

@@ -18,9 +18,10 @@ public sealed class FixedDisk : VirtualDisk
         _unsynced = true;
     }
 
-    private protected override void FlushCore()
+    private protected override void FlushCore(bool durable)
     {
-        if (!_unsynced) return;
+        // A fixed image has no metadata to write: only durability is left to do.
+        if (!_unsynced || !durable) return;
         File.Sync();
         _unsynced = false;
     }

@@ -5,7 +5,7 @@ namespace Storage.Vhd.Disks;
 
 /// <summary>
 /// An open VHD image: fixed, dynamic or differencing. Reads and writes at any byte offset and
-/// length; <see cref="Flush"/> is the durability point (DESIGN.md §4). Instances are thread-safe:
+/// length; <see cref="Flush()"/> is the durability point (DESIGN.md §4). Instances are thread-safe:
 /// every operation holds the disk's lock, which is what lets read-only parents be shared.
 /// </summary>
 public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
@@ -87,7 +87,7 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>; durable after the next <see cref="Flush"/>.</summary>
+    /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>; durable after the next <see cref="Flush()"/>.</summary>
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
         CheckRange(offset, data.Length);
@@ -100,13 +100,23 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Makes every earlier write durable.</summary>
-    public void Flush()
+    public void Flush() => Flush(durable: true);
+
+    /// <summary>
+    /// Writes the metadata that describes every earlier write (BAT, bitmaps) into the file. With
+    /// <paramref name="durable"/> (what <see cref="Flush()"/> does) the protocol of DESIGN.md §4
+    /// runs: fsync, metadata, fsync, so the writes survive any crash. Without it the metadata is
+    /// written but nothing is fsynced: the file is complete for any reader, but a crash before the
+    /// kernel writes it back may lose or tear it (what cp and qemu-img convert promise: for
+    /// building a new file, e.g. a conversion's target). A later durable flush makes it all durable.
+    /// </summary>
+    public void Flush(bool durable)
     {
         if (!CanWrite) return;
         lock (Gate)
         {
             CheckUsable();
-            try { FlushCore(); }
+            try { FlushCore(durable); }
             catch (VhdIOException e)
             {
                 // After a failed fsync the kernel may have dropped the dirty pages: nothing
@@ -133,7 +143,7 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         catch (Exception e) { return ValueTask.FromException(e); }
     }
 
-    /// <summary>Asynchronous <see cref="Flush"/>.</summary>
+    /// <summary>Asynchronous <see cref="Flush()"/>.</summary>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
@@ -153,7 +163,7 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
 
     private protected abstract void ReadCore(long offset, Span<byte> buffer);
     private protected abstract void WriteCore(long offset, ReadOnlySpan<byte> data);
-    private protected abstract void FlushCore();
+    private protected abstract void FlushCore(bool durable);
     private protected virtual bool MayContainDataCore(long offset, long length) => true;
 
     private void CheckRange(long offset, long length)

@@ -21,6 +21,13 @@ public sealed record ConvertOptions
     /// <summary>Block size of a dynamic target.</summary>
     public int BlockSize { get; init; } = VhdConstants.DefaultBlockSize;
 
+    /// <summary>
+    /// Make the target durable (fsync) before returning. Off by default: the target is complete
+    /// for every reader when the conversion returns but is left to the kernel's write-back, as
+    /// cp and qemu-img convert leave theirs; a crash soon after may lose it.
+    /// </summary>
+    public bool Sync { get; init; }
+
     /// <summary>How to open a VHD source and resolve its parents; null for the defaults.</summary>
     public VhdOpenOptions? OpenOptions { get; init; }
 }

@@ -7,12 +7,14 @@ namespace Storage.Vhd.Maintenance;
 
 /// <summary>
 /// Converts between raw images and VHDs (fixed, dynamic; differencing sources are flattened by
-/// reading through their chain). Streaming: one pooled buffer of one block (2 MiB for raw and
-/// fixed targets), so memory stays bounded whatever the disk size. Ranges the source holds
-/// nothing in are skipped without reading (<see cref="VirtualDisk.MayContainData"/>) and
-/// all-zero runs are never written, so raw targets are sparse and dynamic targets leave
-/// all-zero blocks unallocated. The target must not exist; on failure it is deleted. Reading
-/// ahead on a second thread was measured and gave nothing: page-cache copies dominate.
+/// reading through their chain). Streaming, double-buffered: a second thread reads the next
+/// chunk (one block; 2 MiB for raw and fixed targets) while the caller writes the last one, in a
+/// ring of three pooled buffers (<see cref="ChunkPipeline"/>), so memory stays bounded whatever
+/// the disk size. Ranges the source holds nothing in are skipped without reading
+/// (<see cref="VirtualDisk.MayContainData"/>) and all-zero runs are never written, so raw targets
+/// are sparse and dynamic targets leave all-zero blocks unallocated. The target must not exist;
+/// on failure it is deleted. It is not fsynced unless <see cref="ConvertOptions.Sync"/> asks
+/// (cp and qemu-img convert do not fsync either): a new file has no earlier state to protect.
 /// </summary>
 public static class Converter
 {
@@ -54,8 +56,8 @@ public static class Converter
             if (disk is not null)
             {
                 return options.To == ConvertFormat.Raw
-                    ? ConvertToRaw(disk, fs, target, progress, cancellationToken)
-                    : ConvertToVhd(disk, fs, target, CreateOptions(options, 0), progress, cancellationToken);
+                    ? ConvertToRaw(disk, fs, target, progress, cancellationToken, options.Sync)
+                    : ConvertToVhd(disk, fs, target, CreateOptions(options, 0), progress, cancellationToken, options.Sync);
             }
         }
 
@@ -64,20 +66,21 @@ public static class Converter
         if (length == 0)
             throw new VhdException($"{source}: is empty; there is nothing to convert");
         return options.To == ConvertFormat.Raw
-            ? WriteRaw(fs, target, length, SourceFormat.Raw, raw => CopyStream(stream, length, null, raw, DefaultChunkSize, progress, cancellationToken))
-            : ConvertToVhd(stream, fs, target, CreateOptions(options, length), progress, cancellationToken);
+            ? WriteRaw(fs, target, length, SourceFormat.Raw, options.Sync, raw => CopyStream(stream, length, null, raw, DefaultChunkSize, progress, cancellationToken))
+            : ConvertToVhd(stream, fs, target, CreateOptions(options, length), progress, cancellationToken, options.Sync);
     }
 
     /// <summary>
     /// Writes the virtual disk <paramref name="source"/> (flattened through its chain) as a raw
     /// image at <paramref name="target"/>: its length is the virtual size and it is sparse
-    /// wherever the disk is unallocated or zero.
+    /// wherever the disk is unallocated or zero. <paramref name="durable"/>: fsync it before
+    /// returning (see <see cref="ConvertOptions.Sync"/>).
     /// </summary>
-    public static ConvertResult ConvertToRaw(VirtualDisk source, IFileSystem fs, string target, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public static ConvertResult ConvertToRaw(VirtualDisk source, IFileSystem fs, string target, IProgress<long>? progress = null, CancellationToken cancellationToken = default, bool durable = false)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(fs);
-        return WriteRaw(fs, target, source.Length, SourceFormat.Vhd, raw => CopyDisk(source, null, raw, DefaultChunkSize, progress, cancellationToken));
+        return WriteRaw(fs, target, source.Length, SourceFormat.Vhd, durable, raw => CopyDisk(source, null, raw, DefaultChunkSize, progress, cancellationToken));
     }
 
     /// <summary>
@@ -85,8 +88,9 @@ public static class Converter
     /// fixed or dynamic VHD at <paramref name="target"/>. When <paramref name="options"/> has
     /// <see cref="VhdCreateOptions.Size"/> 0 the source's virtual size is kept: with the CHS
     /// geometry when that addresses exactly this size, else exact (geometry 65535/16/255).
+    /// <paramref name="durable"/>: fsync it before returning (see <see cref="ConvertOptions.Sync"/>).
     /// </summary>
-    public static ConvertResult ConvertToVhd(VirtualDisk source, IFileSystem fs, string target, VhdCreateOptions options, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public static ConvertResult ConvertToVhd(VirtualDisk source, IFileSystem fs, string target, VhdCreateOptions options, IProgress<long>? progress = null, CancellationToken cancellationToken = default, bool durable = false)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(fs);
@@ -95,7 +99,7 @@ public static class Converter
             options = options with { Size = source.Length, ExactSize = options.ExactSize || DiskGeometry.ForCreate(source.Length).VirtualSize != source.Length };
         else if (options.Size < source.Length)
             throw new VhdArgumentException("size", $"{options.Size} is smaller than the source's virtual size {source.Length}");
-        return WriteVhd(fs, target, options, SourceFormat.Vhd, disk =>
+        return WriteVhd(fs, target, options, SourceFormat.Vhd, durable, disk =>
         {
             if (disk.Length < source.Length)
                 throw new VhdArgumentException("size", $"the target's virtual size {disk.Length} is smaller than the source's {source.Length}");
@@ -108,13 +112,14 @@ public static class Converter
     /// dynamic VHD at <paramref name="target"/> of <see cref="VhdCreateOptions.Size"/> bytes
     /// (rounded up to the CHS geometry unless <see cref="VhdCreateOptions.ExactSize"/>). The
     /// stream need not be seekable; it must not hold more than the disk's virtual size.
+    /// <paramref name="durable"/>: fsync it before returning (see <see cref="ConvertOptions.Sync"/>).
     /// </summary>
-    public static ConvertResult ConvertToVhd(Stream source, IFileSystem fs, string target, VhdCreateOptions options, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public static ConvertResult ConvertToVhd(Stream source, IFileSystem fs, string target, VhdCreateOptions options, IProgress<long>? progress = null, CancellationToken cancellationToken = default, bool durable = false)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(options);
-        return WriteVhd(fs, target, options, SourceFormat.Raw, disk => CopyStream(source, disk.Length, disk, null, ChunkFor(disk), progress, cancellationToken));
+        return WriteVhd(fs, target, options, SourceFormat.Raw, durable, disk => CopyStream(source, disk.Length, disk, null, ChunkFor(disk), progress, cancellationToken));
     }
 
     private static VhdCreateOptions CreateOptions(ConvertOptions options, long size) => new()
@@ -184,7 +189,7 @@ public static class Converter
             throw new VhdException($"{target}: already exists; the target of a conversion must be a new file");
     }
 
-    private static ConvertResult WriteRaw(IFileSystem fs, string target, long length, SourceFormat source, Func<Stream, long> copy)
+    private static ConvertResult WriteRaw(IFileSystem fs, string target, long length, SourceFormat source, bool durable, Func<Stream, long> copy)
     {
         EnsureTargetAbsent(fs, target);
         string full = fs.Path.GetFullPath(target);
@@ -206,7 +211,7 @@ public static class Converter
                 // The whole length first: every range not written below stays a hole.
                 raw.SetLength(length);
                 written = copy(raw);
-                raw.Flush(flushToDisk: true);
+                raw.Flush(flushToDisk: durable);
             }
             return new ConvertResult(source, length, written, length);
         }
@@ -219,7 +224,7 @@ public static class Converter
         }
     }
 
-    private static ConvertResult WriteVhd(IFileSystem fs, string target, VhdCreateOptions options, SourceFormat source, Func<VirtualDisk, long> copy)
+    private static ConvertResult WriteVhd(IFileSystem fs, string target, VhdCreateOptions options, SourceFormat source, bool durable, Func<VirtualDisk, long> copy)
     {
         EnsureTargetAbsent(fs, target);
         string full = fs.Path.GetFullPath(target);
@@ -229,7 +234,7 @@ public static class Converter
             using (disk)
             {
                 long written = copy(disk);
-                disk.Flush();
+                disk.Flush(durable);
                 return new ConvertResult(source, disk.Length, written, disk.FileLength);
             }
         }
@@ -244,50 +249,49 @@ public static class Converter
     private static long CopyDisk(VirtualDisk source, VirtualDisk? disk, Stream? raw, int chunk, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         long length = source.Length;
+        long next = 0;
         long written = 0;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunk);
-        try
+        ChunkPipeline.Run(chunk, buffer =>
         {
-            for (long offset = 0; offset < length;)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int n = (int)Math.Min(chunk, length - offset);
-                if (source.MayContainData(offset, n))
-                {
-                    var span = buffer.AsSpan(0, n);
-                    source.Read(offset, span);
-                    written += WriteNonZero(span, offset, disk, raw);
-                }
-                offset += n;
-                progress?.Report(offset);
-            }
-        }
-        finally { ArrayPool<byte>.Shared.Return(buffer); }
+            if (next >= length) return null;
+            cancellationToken.ThrowIfCancellationRequested();
+            long offset = next;
+            int n = (int)Math.Min(chunk, length - offset);
+            next += n;
+            if (!source.MayContainData(offset, n)) return new ChunkPipeline.Chunk(offset, n, HasData: false);
+            source.Read(offset, buffer.AsSpan(0, n));
+            return new ChunkPipeline.Chunk(offset, n, HasData: true);
+        }, (buffer, c) =>
+        {
+            if (c.HasData) written += WriteNonZero(buffer.AsSpan(0, c.Length), c.Offset, disk, raw);
+            progress?.Report(c.Offset + c.Length);
+        }, cancellationToken);
         return written;
     }
 
     /// <summary>Copies a stream to its end, chunk by chunk; more than <paramref name="limit"/> bytes is an error.</summary>
     private static long CopyStream(Stream source, long limit, VirtualDisk? disk, Stream? raw, int chunk, IProgress<long>? progress, CancellationToken cancellationToken)
     {
+        long next = 0;
+        bool ended = false;
         long written = 0;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunk);
-        try
+        ChunkPipeline.Run(chunk, buffer =>
         {
-            for (long offset = 0; ;)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var span = buffer.AsSpan(0, chunk);
-                int n = source.ReadAtLeast(span, chunk, throwOnEndOfStream: false);
-                if (n == 0) break;
-                if (n > limit - offset)
-                    throw new VhdArgumentException("source", $"holds more than the target's virtual size of {limit} bytes");
-                written += WriteNonZero(span[..n], offset, disk, raw);
-                offset += n;
-                progress?.Report(offset);
-                if (n < chunk) break;
-            }
-        }
-        finally { ArrayPool<byte>.Shared.Return(buffer); }
+            if (ended) return null;
+            cancellationToken.ThrowIfCancellationRequested();
+            int n = source.ReadAtLeast(buffer.AsSpan(0, chunk), chunk, throwOnEndOfStream: false);
+            if (n == 0) return null;
+            if (n > limit - next)
+                throw new VhdArgumentException("source", $"holds more than the target's virtual size of {limit} bytes");
+            ended = n < chunk;
+            long offset = next;
+            next += n;
+            return new ChunkPipeline.Chunk(offset, n, HasData: true);
+        }, (buffer, c) =>
+        {
+            written += WriteNonZero(buffer.AsSpan(0, c.Length), c.Offset, disk, raw);
+            progress?.Report(c.Offset + c.Length);
+        }, cancellationToken);
         return written;
     }
 

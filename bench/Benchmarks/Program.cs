@@ -1,0 +1,20 @@
+using BenchmarkDotNet.Running;
+
+namespace Storage.Benchmarks;
+
+/// <summary>
+/// `overhead [REQUESTS] [--json]`: the facade's overhead per 4 KiB request (Stopwatch loops, median
+/// and p99). Anything else goes to BenchmarkDotNet's switcher, e.g. `--filter *Engine*` or
+/// `--job short --filter *Facade*`.
+/// </summary>
+public static class Program
+{
+    /// <summary>Entry point.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "overhead")
+            return FacadeOverhead.Run(args[1..]);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}

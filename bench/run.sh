@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# vhd against qemu-img, side by side on the same files, in one run:
+#
+#   bash bench/run.sh            every row of the Performance table (README), medians of
+#                                alternating rounds, ratio, target and PASS/SHORT
+#   bash bench/run.sh --facade   only the facade's overhead: Stopwatch loops (median, p99 per
+#                                4 KiB request) and the BenchmarkDotNet facade benchmarks (short job)
+#
+#   BENCH_SIZE=2G      the random raw image (the table's 2 GiB; 1G to shrink)
+#   BENCH_ROUNDS=3     alternating rounds (qemu first in odd rounds, vhd first in even ones)
+#   BENCH_COUNT=20000  requests per bench run (qemu-img bench -c)
+#   BENCH_DIR=DIR      work directory (default /tmp/vhd-bench); its big files are deleted at the end
+#
+# The page cache cannot be dropped here, so every file is read once before the first timed run
+# and both tools always find it cached; `sync` runs (untimed) before every timed command, so the
+# write-back of one run's output never lands in the next one's time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+MODE=all
+case "${1:-}" in
+  "") ;;
+  --facade) MODE=facade ;;
+  -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+  *) echo "usage: bash bench/run.sh [--facade]" >&2; exit 2 ;;
+esac
+SIZE=${BENCH_SIZE:-2G}
+ROUNDS=${BENCH_ROUNDS:-3}
+COUNT=${BENCH_COUNT:-20000}
+WORK=${BENCH_DIR:-/tmp/vhd-bench}
+ART=$ROOT/.artifacts/bench
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+need_pkg() { # command package
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "installing $2 (for $1)"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "$2" >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq "$2" >/dev/null; fi
+}
+command -v dotnet >/dev/null || { echo "bench: the .NET 10 SDK must be on PATH" >&2; exit 1; }
+need_pkg qemu-img qemu-utils
+[ -x /usr/bin/time ] || need_pkg /usr/bin/time time
+
+# ---- machine -------------------------------------------------------------------------------
+echo "== machine"
+echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "cpu:       $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "memory:    $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+echo "kernel:    $(uname -sr)"
+echo "qemu-img:  $(qemu-img --version | head -1)"
+echo "dotnet:    $(dotnet --version)"
+echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start"
+
+# ---- build (Release, into .artifacts/bench so other builds of the tree do not interfere) -----
+# The tool is published ReadyToRun, as a command-line tool ships: it starts without JIT-compiling
+# its startup path (about 30 ms of CPU less per run than a plain build).
+RID=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
+build() { # verb project extra-args...
+  local i verb=$1 project=$2; shift 2
+  for i in 1 2 3; do
+    if dotnet "$verb" "$project" -c Release --artifacts-path "$ART" -v q -nologo "$@" >"$ART.build.log" 2>&1; then return 0; fi
+    echo "$verb of $project failed (attempt $i; other builds may hold files); retrying" >&2; sleep 5
+  done
+  tail -30 "$ART.build.log" >&2; exit 1
+}
+mkdir -p "$ART"
+echo "== build (Release)"
+[ "$MODE" = all ] && build publish src/VhdTool/VhdTool.csproj -r "$RID" --self-contained false -p:PublishReadyToRun=true
+build build bench/Benchmarks/Benchmarks.csproj
+VHD=$ART/publish/VhdTool/release_$RID/vhd
+BENCH="dotnet $ART/bin/Benchmarks/release/Storage.Benchmarks.dll"
+
+# ---- helpers ----------------------------------------------------------------------------------
+median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit} if (NR%2) print v[(NR+1)/2]; else printf "%.6g\n", (v[NR/2]+v[NR/2+1])/2}'; }
+num() { awk -v x="$1" 'BEGIN {printf "%.3f", x}'; }
+ROWS=()
+row() { # label qemu ours ratio target-text pass(0/1) unit
+  local status=SHORT; [ "$6" = 1 ] && status=PASS
+  ROWS+=("| $1 | $2 | $3 | $(num "$4")x | $5 | $status |")
+}
+facade_rows() {
+  local inline messages
+  echo "== facade overhead per 4 KiB request (100k requests per path, Stopwatch, median and p99)"
+  inline=$($BENCH overhead 100000 --json)
+  messages=$($BENCH overhead 100000 --json --messages)
+  echo "inline (default): $inline"
+  echo "messages (InlineIo=false): $messages"
+  for op in read write; do
+    local p50 p99 m50 m99
+    p50=$(echo "$inline" | sed -n "s/.*\"$op\":{[^}]*\"overheadP50Us\":\([-0-9.e]*\).*/\1/p")
+    p99=$(echo "$inline" | sed -n "s/.*\"$op\":{[^}]*\"overheadP99Us\":\([-0-9.e]*\).*/\1/p")
+    m50=$(echo "$messages" | sed -n "s/.*\"$op\":{[^}]*\"overheadP50Us\":\([-0-9.e]*\).*/\1/p")
+    m99=$(echo "$messages" | sed -n "s/.*\"$op\":{[^}]*\"overheadP99Us\":\([-0-9.e]*\).*/\1/p")
+    ROWS+=("| facade overhead, 4 KiB $op (IDisk minus VirtualDisk) | - | $(num "$p50") us median, $(num "$p99") us p99 (InlineIo=false: $(num "$m50") / $(num "$m99") us) | - | < 3 us median | $(awk -v x="$p50" 'BEGIN {print (x < 3) ? "PASS" : "SHORT"}') |")
+  done
+}
+print_table() {
+  echo
+  echo "| row | qemu-img (median) | vhd (median) | ratio | target | status |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at the end"
+}
+
+if [ "$MODE" = facade ]; then
+  facade_rows
+  echo "== BenchmarkDotNet: facade benchmarks, short job, in process"
+  (cd "$ART" && $BENCH --job short --inProcess --filter '*FacadeBenchmarks*')
+  print_table
+  exit 0
+fi
+
+# ---- files ------------------------------------------------------------------------------------
+mkdir -p "$WORK"
+cleanup() { rm -f "$WORK"/*.raw "$WORK"/*.vhd "$WORK"/*.time "$WORK"/run.out "$WORK"/line; }
+trap cleanup EXIT
+bytes=$(numfmt --from=iec "$SIZE")
+need=$(( bytes * 4 + (3 << 30) ))
+avail=$(df -B1 --output=avail "$WORK" | tail -1)
+if [ "$avail" -lt "$need" ]; then
+  echo "bench: $WORK has $(numfmt --to=iec "$avail") free, needs about $(numfmt --to=iec "$need") (set BENCH_SIZE=1G or BENCH_DIR)" >&2
+  exit 1
+fi
+echo "== files in $WORK ($(df -T "$WORK" | awk 'NR==2 {print $2}')), $SIZE random raw"
+head -c "$SIZE" /dev/urandom > "$WORK/src.raw"
+qemu-img convert -f raw -O vpc "$WORK/src.raw" "$WORK/src.vhd"          # the dynamic source (made by qemu-img)
+if [ "$bytes" -eq $((1 << 30)) ]; then ln -f "$WORK/src.raw" "$WORK/mem.raw"; else head -c 1G "$WORK/src.raw" > "$WORK/mem.raw"; fi
+qemu-img create -q -f vpc "$WORK/template.vhd" 4G                       # fresh 4 GiB dynamic image for the bench rows
+cat "$WORK/src.raw" "$WORK/src.vhd" "$WORK/mem.raw" > /dev/null
+
+# One timed command: prints "wall_seconds cpu_seconds max_rss_kb". Output files are removed by the caller.
+timed() {
+  local tf=$WORK/run.time s e
+  sync
+  s=$(date +%s%N)
+  /usr/bin/time -f "%U %S %M" -o "$tf" "$@" > "$WORK/run.out" 2>&1 || { cat "$WORK/run.out" >&2; echo "bench: failed: $*" >&2; exit 1; }
+  e=$(date +%s%N)
+  awk -v w=$(( (e - s) / 1000 )) '{printf "%.6f %.2f %d\n", w / 1e6, $1 + $2, $3}' "$tf"
+}
+record() { echo "$2" >> "$WORK/$1.res"; }   # file value
+rm -f "$WORK"/*.res
+
+convert_ours() { # from to format
+  local fmt=$3; timed "$VHD" convert "$1" "$2" --to "$fmt"; }
+convert_qemu() { # from to format
+  case "$3" in
+    dynamic) timed qemu-img convert -f raw -O vpc "$1" "$2" ;;
+    fixed)   timed qemu-img convert -f raw -O vpc -o subformat=fixed "$1" "$2" ;;
+    raw)     timed qemu-img convert -f vpc -O raw "$1" "$2" ;;
+  esac; }
+
+echo "== warm-up (untimed)"
+for tool in ours qemu; do
+  convert_$tool "$WORK/src.raw" "$WORK/w.vhd" dynamic > /dev/null; rm -f "$WORK/w.vhd"
+  convert_$tool "$WORK/src.vhd" "$WORK/w.raw" raw > /dev/null; rm -f "$WORK/w.raw"
+done
+
+# qemu-img bench: "Run completed in X seconds." -> requests/s; vhd bench --json -> requests/s.
+bench_qemu() { # image extra-args...
+  local img=$1; shift
+  sync
+  qemu-img bench -f vpc -c "$COUNT" -d 1 -s 4096 -S 2101248 "$@" "$img" \
+    | sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p' | awk -v c="$COUNT" '{printf "%.1f\n", c / $1}'
+}
+bench_ours() { # image extra-args...
+  local img=$1; shift
+  sync
+  "$VHD" bench "$img" -c "$COUNT" -d 1 -s 4096 -S 2101248 "$@" --json | sed -n 's/.*"requestsPerSecond":\([0-9.]*\).*/\1/p'
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  if [ $((round % 2)) = 1 ]; then order="qemu ours"; else order="ours qemu"; fi
+  echo "== round $round/$ROUNDS ($order), load $(cut -d' ' -f1 /proc/loadavg)"
+  for tool in $order; do
+    convert_$tool "$WORK/src.raw" "$WORK/t.vhd" dynamic > "$WORK/line"; read -r w c m < "$WORK/line"; rm -f "$WORK/t.vhd"
+    record "r2d.$tool" "$w"; record "r2d-cpu.$tool" "$c"
+    convert_$tool "$WORK/src.vhd" "$WORK/t.raw" raw > "$WORK/line"; read -r w c m < "$WORK/line"; rm -f "$WORK/t.raw"
+    record "d2r.$tool" "$w"; record "d2r-cpu.$tool" "$c"
+    convert_$tool "$WORK/src.raw" "$WORK/t.vhd" fixed > "$WORK/line"; read -r w c m < "$WORK/line"; rm -f "$WORK/t.vhd"
+    record "r2f.$tool" "$w"; record "r2f-cpu.$tool" "$c"
+    convert_$tool "$WORK/mem.raw" "$WORK/t.vhd" dynamic > "$WORK/line"; read -r w c m < "$WORK/line"; rm -f "$WORK/t.vhd"
+    record "rss.$tool" "$m"
+    echo "   $tool: raw->dynamic $(tail -1 "$WORK/r2d.$tool.res") s, dynamic->raw $(tail -1 "$WORK/d2r.$tool.res") s, raw->fixed $(tail -1 "$WORK/r2f.$tool.res") s, 1 GiB peak RSS $((m / 1024)) MiB"
+  done
+  timed cp "$WORK/src.raw" "$WORK/t.raw" > "$WORK/line"; read -r w c m < "$WORK/line"; rm -f "$WORK/t.raw"
+  record "cp" "$w"
+  for tool in $order; do
+    cp --sparse=always "$WORK/template.vhd" "$WORK/b-$tool.vhd"
+    nw=$(bench_$tool "$WORK/b-$tool.vhd" -w)        # fresh image: the first pass allocates every block
+    aw=$(bench_$tool "$WORK/b-$tool.vhd" -w)        # the same again: every block allocated
+    rd=$(bench_$tool "$WORK/b-$tool.vhd")           # reads of allocated blocks
+    rm -f "$WORK/b-$tool.vhd"
+    record "wnew.$tool" "$nw"; record "walloc.$tool" "$aw"; record "read.$tool" "$rd"
+    echo "   $tool bench: writes into new blocks $nw/s, into allocated blocks $aw/s, reads $rd/s"
+  done
+done
+
+med() { median < "$WORK/$1.res"; }
+time_row() { # label key target-ratio
+  local q o r; q=$(med "$2.qemu"); o=$(med "$2.ours"); r=$(awk -v q="$q" -v o="$o" 'BEGIN {print q / o}')
+  row "$1 (s; cpu qemu $(med "$2-cpu.qemu"), vhd $(med "$2-cpu.ours"))" "$(num "$q")" "$(num "$o")" "$r" ">= ${3}x" "$(awk -v r="$r" -v t="$3" 'BEGIN {print (r >= t) ? 1 : 0}')"
+}
+rate_row() { # label key target-ratio
+  local q o r; q=$(med "$2.qemu"); o=$(med "$2.ours"); r=$(awk -v q="$q" -v o="$o" 'BEGIN {print o / q}')
+  row "$1" "$(printf '%.0f' "$q")/s" "$(printf '%.0f' "$o")/s" "$r" ">= ${3}x" "$(awk -v r="$r" -v t="$3" 'BEGIN {print (r >= t) ? 1 : 0}')"
+}
+time_row "convert $SIZE raw -> dynamic" r2d 1.5
+cpm=$(med cp); ours=$(med r2d.ours)
+ROWS+=("| raw -> dynamic vs cp (s) | cp $(num "$cpm") | $(num "$ours") | $(num "$(awk -v c="$cpm" -v o="$ours" 'BEGIN {print o / c}')")x of cp | <= 1.3x of cp | $(awk -v c="$cpm" -v o="$ours" 'BEGIN {print (o <= 1.3 * c) ? "PASS" : "SHORT"}') |")
+time_row "convert $SIZE dynamic -> raw" d2r 1.2
+time_row "convert $SIZE raw -> fixed" r2f 1.2
+rate_row "4 KiB writes into new blocks (bench -d 1 -S 2101248 -w, fresh 4 GiB image)" wnew 10
+rate_row "4 KiB writes into allocated blocks" walloc 2
+rate_row "4 KiB reads" read 1.5
+q=$(med rss.qemu); o=$(med rss.ours)
+ROWS+=("| peak RSS converting 1 GiB raw -> dynamic | $((q / 1024)) MiB | $((o / 1024)) MiB | - | vhd < 100 MB | $(awk -v o="$o" 'BEGIN {print (o * 1024 < 100e6) ? "PASS" : "SHORT"}') |")
+facade_rows
+print_table

@@ -1,0 +1,90 @@
+using Akka.Configuration;
+using Storage.FaultInjection;
+using Storage.Vhd;
+using Storage.Vhd.Actors;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Storage.Tests.Actors;
+
+/// <summary>
+/// Inline I/O (VhdStorageOptions.InlineIo): reads and writes under the image actor's lease, the
+/// lease's revocation (idle close, I/O error), and the message path when it is off.
+/// </summary>
+public sealed class InlineIoSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    public InlineIoSpecs(ITestOutputHelper output)
+        : base(ConfigurationFactory.ParseString(Fixtures.Hocon), nameof(InlineIoSpecs), output)
+    {
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Both_paths_serve_reads_writes_and_snapshots_alike(bool inline)
+    {
+        var fs = Fixtures.NewFs();
+        var store = DiskStore.Start(Sys, Fixtures.Options(fs) with { InlineIo = inline });
+        string basePath = Fixtures.P("base.vhd"), childPath = Fixtures.P("child.vhd");
+        var data = Fixtures.Bytes(100_000, 3);
+        await using var disk = await store.CreateAsync(basePath, Fixtures.Small());
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => disk.WriteAsync(i * 150_000L, data)));
+        var back = new byte[data.Length];
+        Assert.Equal(data.Length, await disk.ReadAsync(19 * 150_000L, back));
+        Assert.Equal(data, back);
+        Assert.Equal(inline, ((DiskHandle)disk).CurrentLease is not null);
+
+        await store.SnapshotAsync(basePath, childPath);
+        // The parent's lease went with its close; the reopened, frozen parent refuses writes either way.
+        await Assert.ThrowsAsync<VhdException>(() => disk.WriteAsync(0, new byte[] { 9 }));
+        Assert.Equal(data.Length, await disk.ReadAsync(0, back));
+        Assert.Equal(data, back);
+    }
+
+    [Fact]
+    public async Task A_busy_image_is_not_closed_as_idle_and_an_idle_one_is()
+    {
+        var fs = Fixtures.NewFs();
+        var store = DiskStore.Start(Sys, Fixtures.Options(fs, idle: TimeSpan.FromMilliseconds(300)));
+        await using var disk = await store.CreateAsync(Fixtures.P("a.vhd"), Fixtures.Small());
+        var buffer = new byte[4096];
+        await disk.ReadAsync(0, buffer);
+        var lease = ((DiskHandle)disk).CurrentLease;
+        Assert.NotNull(lease);
+        // Only inline requests for three idle periods: no message reaches the actor, yet it stays open.
+        var until = DateTime.UtcNow.AddMilliseconds(1000);
+        while (DateTime.UtcNow < until)
+        {
+            await disk.WriteAsync(8192, buffer);
+            await Task.Delay(5);
+        }
+        Assert.True(lease.IsValid);
+        Assert.Same(lease, ((DiskHandle)disk).CurrentLease);
+        // Now idle: the image is closed (the lease revoked) and the next request reopens it.
+        await AwaitConditionAsync(() => Task.FromResult(!lease.IsValid), TimeSpan.FromSeconds(10));
+        Assert.Equal(buffer.Length, await disk.ReadAsync(8192, buffer));
+        Assert.NotSame(lease, ((DiskHandle)disk).CurrentLease);
+    }
+
+    [Fact]
+    public async Task An_inline_io_error_revokes_the_lease_and_the_reopened_image_lends_a_new_one()
+    {
+        var fs = new FaultFileSystem(Fixtures.NewFs());
+        var store = DiskStore.Start(Sys, Fixtures.Options(fs));
+        await using var disk = await store.CreateAsync(Fixtures.P("a.vhd"), Fixtures.Small());
+        await disk.WriteAsync(0, new byte[] { 1 });
+        await disk.FlushAsync();
+        var lease = ((DiskHandle)disk).CurrentLease;
+        Assert.NotNull(lease);
+        fs.Plan = new FaultPlan().FailAt(0);
+        await Assert.ThrowsAsync<VhdIOException>(() => disk.WriteAsync(2 << 20, new byte[] { 2 }));
+        Assert.False(lease.IsValid);
+        var one = new byte[1];
+        await disk.ReadAsync(0, one);
+        Assert.Equal(1, one[0]);
+        Assert.NotSame(lease, ((DiskHandle)disk).CurrentLease);
+        await disk.WriteAsync(2 << 20, new byte[] { 2 });
+        await disk.ReadAsync(2 << 20, one);
+        Assert.Equal(2, one[0]);
+    }
+}
