@@ -21,6 +21,9 @@ public static class Program
         new ConvertCommand(),
         new SnapshotCommand(),
         new CommitCommand(),
+        new CheckCommand(),
+        new RepairCommand(),
+        new CrashTestCommand(),
         new BenchCommand(),
     ];
 

@@ -35,6 +35,10 @@ public class DynamicDisk : VirtualDisk
         _fullBitmap = new byte[BitmapBytes];
         _fullBitmap.AsSpan().Fill(0xFF);
         _planted = options.PlantedBug;
+        // A session that wrote without a flush (a process that died) leaves writes the OS may not
+        // have written back, and this one reads them: its first flush must fsync even if it wrote
+        // nothing, or what it read is not durable when Flush returns.
+        _unsynced = file.CanWrite;
     }
 
     /// <inheritdoc />

@@ -8,7 +8,10 @@ public sealed class FixedDisk : VirtualDisk
     private bool _unsynced;
 
     internal FixedDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options)
-        : base(fs, path, file, metadata, options) { }
+        : base(fs, path, file, metadata, options) =>
+        // As for DynamicDisk: the first flush of a writable session always fsyncs, so writes an
+        // earlier session left unflushed (and this one reads) are durable when it returns.
+        _unsynced = file.CanWrite;
 
     private protected override void ReadCore(long offset, Span<byte> buffer) => File.ReadAt(offset, buffer);
 

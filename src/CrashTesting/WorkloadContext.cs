@@ -1,0 +1,280 @@
+using System.Buffers;
+using Storage.FaultInjection;
+using Storage.Vhd.Disks;
+using Storage.Vhd.Format;
+using Storage.Vhd.Maintenance;
+
+namespace Storage.CrashTesting;
+
+/// <summary>
+/// What a workload drives the engine through: every call updates the models of the images it
+/// touches before (writes: the new values become candidates) and after (flushes: they become
+/// durable) the engine runs, so a crash point reached inside any call sees a model that is
+/// exactly as strong as the engine's promises.
+/// </summary>
+internal sealed class WorkloadContext
+{
+    /// <summary>Directory the workloads keep their images in.</summary>
+    public const string Directory = "/img";
+
+    /// <summary>Block size the workloads create dynamic images with.</summary>
+    public const int BlockSize = 512 * 1024;
+
+    private readonly Dictionary<string, TrackedImage> _images;
+    private readonly Dictionary<VirtualDisk, TrackedImage> _open = new(ReferenceEqualityComparer.Instance);
+    private int _nextWriteId;
+
+    public WorkloadContext(FaultFileSystem fileSystem, SectorCodec codec, Dictionary<string, TrackedImage> images, int nextWriteId)
+    {
+        FileSystem = fileSystem;
+        Codec = codec;
+        _images = images;
+        _nextWriteId = nextWriteId;
+    }
+
+    public FaultFileSystem FileSystem { get; }
+
+    public SectorCodec Codec { get; }
+
+    /// <summary>The planted bug the engine calls of the workload run with (never the verifier's).</summary>
+    internal PlantedBug PlantedBug { get; set; }
+
+    /// <summary>Problems the workload noticed itself (a repair that left errors...).</summary>
+    public List<string> Problems { get; } = [];
+
+    public int NextWriteIdValue => _nextWriteId;
+
+    /// <summary>The tracked images, children before their parents.</summary>
+    public IReadOnlyList<TrackedImage> Images
+    {
+        get
+        {
+            var list = _images.Values.ToList();
+            int Depth(TrackedImage i) => i.ParentPath is { } p && _images.TryGetValue(p, out var parent) ? 1 + Depth(parent) : 0;
+            return list.OrderByDescending(Depth).ThenBy(i => i.Path, StringComparer.Ordinal).ToList();
+        }
+    }
+
+    public IReadOnlyDictionary<string, TrackedImage> ImagesByPath => _images;
+
+    /// <summary>Disks the workload holds open, with their images.</summary>
+    public IReadOnlyCollection<KeyValuePair<VirtualDisk, TrackedImage>> OpenDisks => _open;
+
+    internal VhdOpenOptions OpenOptions => new() { PlantedBug = PlantedBug };
+
+    public static string PathOf(string name) => $"{Directory}/{name}";
+
+    public TrackedImage Image(string name) => _images[PathOf(name)];
+
+    /// <summary>Creates a fixed or dynamic image (4 MiB-ish, 512 KiB blocks by default).</summary>
+    public VirtualDisk Create(string name, DiskType type, long size, int blockSize = BlockSize)
+    {
+        string path = PathOf(name);
+        var image = new TrackedImage(path, null, null) { Existence = ImageExistence.Creating };
+        _images[path] = image;
+        var disk = VirtualDisk.Create(FileSystem, path, new VhdCreateOptions
+        {
+            Type = type,
+            Size = size,
+            BlockSize = blockSize,
+            PlantedBug = PlantedBug,
+            UniqueId = DeterministicId(name),
+            Timestamp = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+        });
+        image.Model = new ImageModel(disk.Length, disk.BlockSize);
+        image.Existence = ImageExistence.Present;
+        _open[disk] = image;
+        return disk;
+    }
+
+    /// <summary>Creates a differencing child of <paramref name="parentName"/> (which must be flushed and closed).</summary>
+    public VirtualDisk CreateDifferencing(string name, string parentName) =>
+        NewChild(name, parentName, (path, parentPath) => VirtualDisk.CreateDifferencing(FileSystem, path, parentPath, OpenOptions));
+
+    /// <summary>Committer.Snapshot: freezes <paramref name="parentName"/> and returns the new child, open.</summary>
+    public VirtualDisk Snapshot(string parentName, string name) =>
+        NewChild(name, parentName, (path, parentPath) => Committer.Snapshot(FileSystem, parentPath, path, OpenOptions));
+
+    /// <summary>Puts an existing image file in place (set-up only); it reads whatever it reads now.</summary>
+    public void Adopt(string name, byte[] bytes)
+    {
+        string path = PathOf(name);
+        FileSystem.File.WriteAllBytes(path, bytes);
+        _images[path] = new TrackedImage(path, null, null) { Existence = ImageExistence.Present };
+        using var disk = VirtualDisk.Open(FileSystem, path);
+        var model = new ImageModel(disk.Length, disk.BlockSize);
+        foreach (var (sector, key) in DiskView.Read(disk).NonZero)
+        {
+            model.Write(sector, key);
+        }
+
+        model.MarkDurable();
+        _images[path].Model = model;
+    }
+
+    /// <summary>Opens an existing image read-write.</summary>
+    public VirtualDisk Open(string name)
+    {
+        var image = Image(name);
+        var disk = VirtualDisk.Open(FileSystem, image.Path, FileAccess.ReadWrite, OpenOptions);
+        image.Model ??= new ImageModel(disk.Length, disk.BlockSize);
+        _open[disk] = image;
+        return disk;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="length"/> bytes at <paramref name="offset"/>: every whole sector gets a
+    /// new stamp, a partial sector the stamp's bytes over what it reads now.
+    /// </summary>
+    public void Write(VirtualDisk disk, long offset, int length, int? writeId = null)
+    {
+        var image = _open[disk];
+        var model = image.Model!;
+        int id = writeId ?? _nextWriteId++;
+        const int S = SectorCodec.SectorSize;
+        long first = offset / S;
+        long end = (offset + length + S - 1) / S;
+        int span = (int)(end - first) * S;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(span);
+        try
+        {
+            Span<byte> stamped = stackalloc byte[S];
+            for (long s = first; s < end; s++)
+            {
+                Span<byte> target = buffer.AsSpan((int)(s - first) * S, S);
+                long sectorStart = s * S;
+                int from = (int)Math.Max(0, offset - sectorStart);
+                int to = (int)Math.Min(S, offset + length - sectorStart);
+                ulong stamp = SectorCodec.Stamp(id, s);
+                ulong key;
+                if (from == 0 && to == S)
+                {
+                    Codec.Encode(stamp, target);
+                    key = stamp;
+                }
+                else
+                {
+                    Codec.Encode(model.Current(s), target);
+                    Codec.Encode(stamp, stamped);
+                    stamped[from..to].CopyTo(target[from..to]);
+                    key = Codec.Register(target);
+                }
+
+                model.Write(s, key);
+                image.OwnSectors.Add(s);
+            }
+
+            bool succeeded = false;
+            try
+            {
+                disk.Write(offset, buffer.AsSpan((int)(offset - first * S), length));
+                succeeded = true;
+            }
+            finally
+            {
+                for (long s = first; s < end; s++) model.WriteCompleted(s, succeeded);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Flushes; once the flush returned, everything written before is durable.</summary>
+    public void Flush(VirtualDisk disk)
+    {
+        var image = _open[disk];
+        disk.Flush();
+        image.Model!.MarkDurable();
+    }
+
+    /// <summary>Closes <paramref name="disk"/> without flushing, reopens it and takes what it reads as the latest values.</summary>
+    public VirtualDisk ReopenWithoutFlush(VirtualDisk disk)
+    {
+        var image = _open[disk];
+        image.Model!.Abandon();
+        Close(disk);
+        var reopened = VirtualDisk.Open(FileSystem, image.Path, FileAccess.ReadWrite, OpenOptions);
+        _open[reopened] = image;
+        if (image.Model!.Reread(DiskView.Read(reopened)) is { } problem)
+            Problems.Add($"{image.Path} reopened without a flush: {problem}");
+        return reopened;
+    }
+
+    /// <summary>Closes a disk (without flushing).</summary>
+    public void Close(VirtualDisk disk)
+    {
+        _open.Remove(disk);
+        disk.Dispose();
+    }
+
+    /// <summary>Closes every open disk.</summary>
+    public void CloseAll()
+    {
+        foreach (var disk in _open.Keys.ToList()) Close(disk);
+    }
+
+    /// <summary>Committer.Commit of <paramref name="childName"/> into its parent.</summary>
+    public long Commit(string childName, bool keepChild)
+    {
+        var child = Image(childName);
+        var parent = _images[child.ParentPath!];
+        foreach (long s in child.OwnSectors)
+        {
+            parent.Model!.Write(s, child.Model!.Current(s));
+            parent.OwnSectors.Add(s);
+        }
+
+        if (!keepChild) child.Existence = ImageExistence.Deleting;
+        long copied = Committer.Commit(FileSystem, child.Path, keepChild, OpenOptions);
+        parent.Model!.MarkDurable();
+        if (!keepChild) child.Existence = ImageExistence.Gone;
+        return copied;
+    }
+
+    /// <summary>Checker.Repair; a report with errors is a problem.</summary>
+    public CheckReport Repair(string name)
+    {
+        var image = Image(name);
+        var report = Checker.Repair(FileSystem, image.Path);
+        if (report.Errors.Count > 0)
+            Problems.Add($"repair of {image.Path} left errors: {string.Join("; ", report.Errors)}");
+        if (report.ReclaimableBytes > 0)
+            Problems.Add($"repair of {image.Path} left {report.ReclaimableBytes} reclaimable bytes");
+        return report;
+    }
+
+    /// <summary>Crashes the file system now (set-up only): <paramref name="state"/> of the pending epoch.</summary>
+    public void CrashInto(CrashState state)
+    {
+        CloseAll();
+        FileSystem.ApplyCrash(state);
+    }
+
+    /// <summary>The sequence number of a fresh write id for the verifier's own writes.</summary>
+    public int ReserveWriteId() => _nextWriteId++;
+
+    private VirtualDisk NewChild(string name, string parentName, Func<string, string, VirtualDisk> create)
+    {
+        var parent = Image(parentName);
+        if (parent.Model is null || parent.Model.HasPending)
+            throw new InvalidOperationException($"{parent.Path} must be flushed before it gets a child");
+        string path = PathOf(name);
+        var image = new TrackedImage(path, parent.Model.Clone(), parent.Path) { Existence = ImageExistence.Creating };
+        _images[path] = image;
+        var disk = create(path, parent.Path);
+        image.Existence = ImageExistence.Present;
+        _open[disk] = image;
+        return disk;
+    }
+
+    private static Guid DeterministicId(string name)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        bytes.Clear();
+        System.Text.Encoding.ASCII.GetBytes(name.AsSpan(0, Math.Min(16, name.Length)), bytes);
+        bytes[15] ^= 0x5A;
+        return new Guid(bytes);
+    }
+}
