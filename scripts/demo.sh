@@ -13,7 +13,7 @@ set -x
 vhd create "$out/base.vhd" --size 64M
 printf 'hello from the base image' | vhd write "$out/base.vhd" --offset 1048576
 vhd snapshot "$out/base.vhd" "$out/child.vhd"
-printf 'HELLO FROM THE CHILD' | vhd write "$out/child.vhd" --offset 1048576
+printf 'HELLO FROM THE CHILD DISK' | vhd write "$out/child.vhd" --offset 1048576
 vhd read "$out/base.vhd" --offset 1048576 --length 25; echo
 vhd read "$out/child.vhd" --offset 1048576 --length 25; echo
 vhd info "$out/child.vhd"
