@@ -21,6 +21,7 @@ internal static class WorkloadCatalog
         new SnapshotWorkload(),
         new CommitWorkload(keepChild: true),
         new CommitWorkload(keepChild: false),
+        new SnapshotChainWorkload(),
         new RepairWorkload(missingFooter: false),
         new RepairWorkload(missingFooter: true),
     ];
