@@ -189,17 +189,22 @@ for round in $(seq 1 "$ROUNDS"); do
     cp --sparse=always "$WORK/template.vhd" "$WORK/b-$tool.vhd"
     nw=$(bench_$tool "$WORK/b-$tool.vhd" -w)        # fresh image: the first pass allocates every block
     aw=$(bench_$tool "$WORK/b-$tool.vhd" -w)        # the same again: every block allocated
-    rd=$(bench_$tool "$WORK/b-$tool.vhd")           # reads of allocated blocks
+    rds=""
+    for _ in 1 2 3 4 5; do                           # reads of allocated blocks: short runs, so five of them
+      rd=$(bench_$tool "$WORK/b-$tool.vhd"); record "read.$tool" "$rd"; rds="$rds $rd"
+    done
     rm -f "$WORK/b-$tool.vhd"
-    record "wnew.$tool" "$nw"; record "walloc.$tool" "$aw"; record "read.$tool" "$rd"
-    echo "   $tool bench: writes into new blocks $nw/s, into allocated blocks $aw/s, reads $rd/s"
+    record "wnew.$tool" "$nw"; record "walloc.$tool" "$aw"
+    echo "   $tool bench: writes into new blocks $nw/s, into allocated blocks $aw/s, reads$rds /s"
   done
 done
 
 med() { median < "$WORK/$1.res"; }
+best() { sort -g "$WORK/$1.res" | head -1; }
 time_row() { # label key target-ratio
   local q o r; q=$(med "$2.qemu"); o=$(med "$2.ours"); r=$(awk -v q="$q" -v o="$o" 'BEGIN {print q / o}')
-  row "$1 (s; cpu qemu $(med "$2-cpu.qemu"), vhd $(med "$2-cpu.ours"))" "$(num "$q")" "$(num "$o")" "$r" ">= ${3}x" "$(awk -v r="$r" -v t="$3" 'BEGIN {print (r >= t) ? 1 : 0}')"
+  row "$1 (s; best qemu $(num "$(best "$2.qemu")"), vhd $(num "$(best "$2.ours")"); cpu qemu $(med "$2-cpu.qemu"), vhd $(med "$2-cpu.ours"))" \
+    "$(num "$q")" "$(num "$o")" "$r" ">= ${3}x" "$(awk -v r="$r" -v t="$3" 'BEGIN {print (r >= t) ? 1 : 0}')"
 }
 rate_row() { # label key target-ratio
   local q o r; q=$(med "$2.qemu"); o=$(med "$2.ours"); r=$(awk -v q="$q" -v o="$o" 'BEGIN {print o / q}')
@@ -212,7 +217,7 @@ time_row "convert $SIZE dynamic -> raw" d2r 1.2
 time_row "convert $SIZE raw -> fixed" r2f 1.2
 rate_row "4 KiB writes into new blocks (bench -d 1 -S 2101248 -w, fresh 4 GiB image)" wnew 10
 rate_row "4 KiB writes into allocated blocks" walloc 2
-rate_row "4 KiB reads" read 1.5
+rate_row "4 KiB reads (5 runs per round)" read 1.5
 q=$(med rss.qemu); o=$(med rss.ours)
 ROWS+=("| peak RSS converting 1 GiB raw -> dynamic | $((q / 1024)) MiB | $((o / 1024)) MiB | - | vhd < 100 MB | $(awk -v o="$o" 'BEGIN {print (o * 1024 < 100e6) ? "PASS" : "SHORT"}') |")
 facade_rows
