@@ -109,6 +109,11 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
             crashed = fs.CrashedCopy(state, WorkloadTemplate.NewInner());
             problems = StateVerifier.Verify(crashed, ctx.Images, template.Codec, settings.Level, unchanged);
         }
+        catch (ArgumentException e) when (target is not null)
+        {
+            // A replayed state from another crash point or another version of the workload.
+            problems = [$"cannot replay this state here: {e.Message}"];
+        }
         catch (Exception e)
         {
             problems = [$"the verifier failed: {StateVerifier.Describe(e)}\n{e.StackTrace}"];
