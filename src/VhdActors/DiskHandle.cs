@@ -55,7 +55,7 @@ internal sealed class DiskHandle : IDisk
             int count = (int)Math.Min(buffer.Length, Length - offset);
             try
             {
-                if (RunInline(lease, write: false, offset, buffer.Span[..count], default)) return ReadDone(count);
+                if (RunInline(lease, write: false, offset, buffer.Span[..count], default) == InlineOutcome.Done) return ReadDone(count);
             }
             catch (Exception e)
             {
@@ -74,7 +74,7 @@ internal sealed class DiskHandle : IDisk
         while (await LeaseAsync(cancellationToken).ConfigureAwait(false) is { } lease)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (RunInline(lease, write: false, offset, buffer.Span[..count], default)) return count;
+            if (RunInline(lease, write: false, offset, buffer.Span[..count], default) == InlineOutcome.Done) return count;
         }
         using var activity = DiskStore.StartSpan("vhd.read", Path);
         activity?.SetTag("vhd.offset", offset);
@@ -99,7 +99,7 @@ internal sealed class DiskHandle : IDisk
             if (cancellationToken.IsCancellationRequested) return Task.FromCanceled(cancellationToken);
             try
             {
-                if (RunInline(lease, write: true, offset, default, data.Span)) return Task.CompletedTask;
+                if (RunInline(lease, write: true, offset, default, data.Span) == InlineOutcome.Done) return Task.CompletedTask;
             }
             catch (Exception e)
             {
@@ -119,7 +119,9 @@ internal sealed class DiskHandle : IDisk
         while (await LeaseAsync(cancellationToken).ConfigureAwait(false) is { } lease)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (RunInline(lease, write: true, offset, default, data.Span)) return;
+            var outcome = RunInline(lease, write: true, offset, default, data.Span);
+            if (outcome == InlineOutcome.Done) return;
+            if (outcome == InlineOutcome.NeedsActor) break;
         }
         using var activity = DiskStore.StartSpan("vhd.write", Path);
         activity?.SetTag("vhd.offset", offset);
@@ -189,20 +191,23 @@ internal sealed class DiskHandle : IDisk
 
     /// <summary>
     /// One read (into <paramref name="readInto"/>) or write (of <paramref name="writeFrom"/>) under the lease, with
-    /// the spans and the duration metric the actor would record. False when the lease was revoked
-    /// (nothing done). A failure is thrown as the caller's <see cref="VhdException"/>; one the
+    /// the spans and the duration metric the actor would record. Nothing is done when the lease was
+    /// revoked, or when a write would allocate (those go to the actor). A failure is thrown as the caller's <see cref="VhdException"/>; one the
     /// supervisor must hear about also revokes the lease and goes to the actor, which restarts or
     /// stops as if its own request had failed, before any later request reaches it.
     /// </summary>
-    private bool RunInline(DiskLease lease, bool write, long offset, Span<byte> readInto, ReadOnlySpan<byte> writeFrom)
+    private InlineOutcome RunInline(DiskLease lease, bool write, long offset, Span<byte> readInto, ReadOnlySpan<byte> writeFrom)
     {
         if (!lease.TryEnter(out var disk))
         {
             Interlocked.CompareExchange(ref _lease, null, lease);
-            return false;
+            return InlineOutcome.Revoked;
         }
         try
         {
+            // The actor stays the only writer of allocation, bitmap and footer state (DESIGN.md §7):
+            // only writes into space already allocated run here.
+            if (write && !disk.CanWriteInPlace(offset, writeFrom.Length)) return InlineOutcome.NeedsActor;
             string span = write ? "vhd.write" : "vhd.read";
             int length = write ? writeFrom.Length : readInto.Length;
             using var activity = DiskStore.StartSpan(span, Path);
@@ -233,7 +238,7 @@ internal sealed class DiskHandle : IDisk
             }
             VhdTelemetry.IoDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, write ? WriteTag : ReadTag);
             server?.Dispose();
-            return true;
+            return InlineOutcome.Done;
         }
         finally
         {

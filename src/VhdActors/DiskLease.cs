@@ -6,7 +6,8 @@ namespace Storage.Vhd.Actors;
 
 /// <summary>
 /// Inline I/O (<see cref="VhdStorageOptions.InlineIo"/>): an image actor lends its open
-/// <see cref="VirtualDisk"/> to the facade's handles so that reads and writes run on the caller's
+/// <see cref="VirtualDisk"/> to the facade's handles so that reads, and writes that change no
+/// allocation or bitmap state (<see cref="VirtualDisk.CanWriteInPlace"/>), run on the caller's
 /// thread, without two thread hops per request. The actor keeps everything else: it opens,
 /// flushes, closes, restarts and reopens the image, and it revokes the lease first whenever it
 /// does one of those (close, idle close, snapshot, reopen, commit, restart), waiting for a request

@@ -33,7 +33,8 @@ public sealed record VhdStorageOptions
 
     /// <summary>
     /// Reads and writes through <see cref="IDisk"/> run on the caller's thread, on the disk the
-    /// image's actor lends the facade (<c>DiskLease</c>), instead of as messages: no thread hop, a
+    /// image's actor lends the facade (<c>DiskLease</c>), instead of as messages (writes only where
+    /// they allocate nothing: allocation stays with the actor): no thread hop, a
     /// 4 KiB request costs about what the engine call does. The actor still opens, flushes,
     /// closes, restarts and reopens the image and revokes the lease before each of those; errors,
     /// spans and metrics are the same, and flush always goes to the actor. Only for images whose

@@ -264,6 +264,26 @@ public class DynamicDisk : VirtualDisk
         return ranges;
     }
 
+    private protected override bool CanWriteInPlaceCore(long offset, long length)
+    {
+        long end = offset + length;
+        while (offset < end)
+        {
+            long block = offset / BlockBytes;
+            int inBlock = (int)(offset % BlockBytes);
+            int n = (int)Math.Min(BlockBytes - inBlock, end - offset);
+            if (!Bat.IsAllocated(block)) return false;
+            if (TracksSectors)
+            {
+                int first = inBlock / VhdConstants.SectorSize;
+                int count = (inBlock + n - 1) / VhdConstants.SectorSize - first + 1;
+                if (SectorBitmap.RunLength(GetBitmap(block), first, count, out bool set) < count || !set) return false;
+            }
+            offset += n;
+        }
+        return true;
+    }
+
     private protected override bool MayContainDataCore(long offset, long length)
     {
         long end = offset + length;

@@ -161,6 +161,22 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         lock (Gate) return MayContainDataCore(offset, length);
     }
 
+    /// <summary>
+    /// True when writing [offset, offset+length) changes no allocation, bitmap or footer state:
+    /// a fixed image, or blocks already allocated (and, in a differencing image, sectors already
+    /// marked present). Such writes need no serialization with allocation, which is what lets a
+    /// caller other than the image's owner perform them. Allocation only ever makes this true for
+    /// more ranges, so a true answer stays true while the disk is open.
+    /// </summary>
+    public bool CanWriteInPlace(long offset, long length)
+    {
+        CheckRange(offset, length);
+        if (!CanWrite) return false;
+        lock (Gate) return _unusableReason is null && CanWriteInPlaceCore(offset, length);
+    }
+
+    private protected virtual bool CanWriteInPlaceCore(long offset, long length) => true;
+
     private protected abstract void ReadCore(long offset, Span<byte> buffer);
     private protected abstract void WriteCore(long offset, ReadOnlySpan<byte> data);
     private protected abstract void FlushCore(bool durable);

@@ -1,0 +1,12 @@
+namespace Storage.Vhd.Actors;
+
+/// <summary>How an attempt to run a request under a <see cref="DiskLease"/> ended.</summary>
+internal enum InlineOutcome
+{
+    /// <summary>The request ran on the caller's thread.</summary>
+    Done,
+    /// <summary>The lease was revoked: ask for a new one, or go to the actor.</summary>
+    Revoked,
+    /// <summary>The write would allocate or set bitmap bits: only the image actor may do that.</summary>
+    NeedsActor,
+}
