@@ -39,7 +39,7 @@ public class ConcurrencyTests
     [Fact]
     public void Parallel_disjoint_writes_and_stable_reads_match_the_model()
     {
-        Cases.Sample(c => Run(c.Differencing, c.Threads, c.Work, c.PrefixSeed), iter: Soak.Iter(40), threads: 1,
+        Cases.Sample(c => Run(c.Differencing, c.Threads, c.Work, c.PrefixSeed), iter: Soak.Iter(80), threads: 1,
             print: c => $"differencing={c.Differencing} threads={c.Threads} prefix={c.PrefixSeed}\n  " +
                 string.Join("\n  ", c.Work.Select((w, t) => $"t{t}: reads={w.Reads} writes={string.Join(" ", w.Writes.Select(x => Place(t, c.Threads, x)))}")));
     }

@@ -90,7 +90,7 @@ public class HostileImageTests(ITestOutputHelper output)
         {
             var outcome = RunCase(NewMock(), Dir, c);
             Outcomes.AddOrUpdate(outcome.ToString(), 1, (_, n) => n + 1);
-        }, iter: Soak.Iter(2000), print: c => c.ToString());
+        }, iter: Soak.Iter(4000), print: c => c.ToString());
         Report();
     }
 
@@ -103,7 +103,7 @@ public class HostileImageTests(ITestOutputHelper output)
             Directory.CreateDirectory(dir);
             try { RunCase(new FileSystem(), dir, c); }
             finally { TempDirs.Delete(dir); }
-        }, iter: Soak.Iter(300), print: c => c.ToString());
+        }, iter: Soak.Iter(500), print: c => c.ToString());
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public class HostileImageTests(ITestOutputHelper output)
             var seeds = SeedImages.All().ToArray();
             int count = 0;
             var gen = Gen.Select(Gen.Int[0, seeds.Length - 1], HostileImages.Cases);
-            foreach (var (seed, c) in gen.Array[(int)Soak.Iter(300)].Single())
+            foreach (var (seed, c) in gen.Array[(int)Soak.Iter(500)].Single())
             {
                 File.WriteAllBytes(Path.Combine(dir, $"case{count++:D5}.vhd"), HostileImages.Corrupt(seeds[seed].Bytes, c));
             }

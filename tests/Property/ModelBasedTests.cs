@@ -91,7 +91,7 @@ public class ModelBasedTests
             var fs = new MockFileSystem();
             fs.Directory.CreateDirectory("/m");
             Run(fs, "/m", config, ops);
-        }, iter: Soak.Iter(100), print: Print);
+        }, iter: Soak.Iter(200), print: Print);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class ModelBasedTests
             Directory.CreateDirectory(dir);
             try { Run(fs, dir, config, ops); }
             finally { TempDirs.Delete(dir); }
-        }, iter: Soak.Iter(40), print: Print);
+        }, iter: Soak.Iter(80), print: Print);
     }
 
     /// <summary>A frozen snapshot parent: its model and its file as they must stay.</summary>
