@@ -116,7 +116,7 @@ public class ModelBasedTests
     }
 
     /// <summary>Runs one sequence; throws on any disagreement with the model.</summary>
-    public static void Run(IFileSystem fs, string dir, ModelConfig config, IReadOnlyList<Op> ops)
+    internal static void Run(IFileSystem fs, string dir, ModelConfig config, IReadOnlyList<Op> ops)
     {
         string leafPath = fs.Path.Combine(dir, "base.vhd");
         var leaf = VirtualDisk.Create(fs, leafPath, new VhdCreateOptions { Type = config.Type, Size = config.Size, BlockSize = config.BlockSize, ExactSize = config.ExactSize });
