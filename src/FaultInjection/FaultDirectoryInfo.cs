@@ -6,7 +6,7 @@ namespace Storage.FaultInjection;
 /// <see cref="IDirectoryInfo"/> of a <see cref="FaultFileSystem"/>: delete and move go through the
 /// simulation, and every file or directory info it returns is wrapped, so lengths stay coherent.
 /// </summary>
-internal sealed class FaultDirectoryInfo(FaultFileSystem fileSystem, IDirectoryInfo inner) : IDirectoryInfo
+internal sealed class FaultDirectoryInfo(FaultFileSystem fileSystem, IDirectoryInfo inner) : FaultFileSystemInfo, IDirectoryInfo
 {
     // Replaced after MoveTo, which (like DirectoryInfo.MoveTo) repoints this object at the new name.
     private IDirectoryInfo _inner = inner;
@@ -17,73 +17,7 @@ internal sealed class FaultDirectoryInfo(FaultFileSystem fileSystem, IDirectoryI
 
     public IDirectoryInfo Root => Wrap(_inner.Root);
 
-    public FileAttributes Attributes
-    {
-        get => _inner.Attributes;
-        set => _inner.Attributes = value;
-    }
-
-    public DateTime CreationTime
-    {
-        get => _inner.CreationTime;
-        set => _inner.CreationTime = value;
-    }
-
-    public DateTime CreationTimeUtc
-    {
-        get => _inner.CreationTimeUtc;
-        set => _inner.CreationTimeUtc = value;
-    }
-
-    public bool Exists => _inner.Exists;
-
-    public string Extension => _inner.Extension;
-
-    public string FullName => _inner.FullName;
-
-    public DateTime LastAccessTime
-    {
-        get => _inner.LastAccessTime;
-        set => _inner.LastAccessTime = value;
-    }
-
-    public DateTime LastAccessTimeUtc
-    {
-        get => _inner.LastAccessTimeUtc;
-        set => _inner.LastAccessTimeUtc = value;
-    }
-
-    public DateTime LastWriteTime
-    {
-        get => _inner.LastWriteTime;
-        set => _inner.LastWriteTime = value;
-    }
-
-    public DateTime LastWriteTimeUtc
-    {
-        get => _inner.LastWriteTimeUtc;
-        set => _inner.LastWriteTimeUtc = value;
-    }
-
-    public string? LinkTarget => _inner.LinkTarget;
-
-    public string Name => _inner.Name;
-
-    public UnixFileMode UnixFileMode
-    {
-        get => _inner.UnixFileMode;
-
-        set
-        {
-            // The guard satisfies the platform analyzer; the inner info throws the same way.
-            if (OperatingSystem.IsWindows())
-            {
-                throw new PlatformNotSupportedException("Unix file modes are not supported on Windows.");
-            }
-
-            _inner.UnixFileMode = value;
-        }
-    }
+    protected override IFileSystemInfo Inner => _inner;
 
     public void Create() => _inner.Create();
 

@@ -8,7 +8,7 @@ namespace Storage.FaultInjection;
 /// copy, move, delete and replace go through the simulation; names, attributes and times come from
 /// the inner file system's info object.
 /// </summary>
-internal sealed class FaultFileInfo(FaultFileSystem fileSystem, IFileInfo inner) : IFileInfo
+internal sealed class FaultFileInfo(FaultFileSystem fileSystem, IFileInfo inner) : FaultFileSystemInfo, IFileInfo
 {
     // Replaced after MoveTo, which (like FileInfo.MoveTo) repoints this object at the new name.
     private IFileInfo _inner = inner;
@@ -28,73 +28,7 @@ internal sealed class FaultFileInfo(FaultFileSystem fileSystem, IFileInfo inner)
     // The inner file keeps stale bytes once simulated; the simulation knows the real length.
     public long Length => fileSystem.SimulatedLength(_inner.FullName) ?? _inner.Length;
 
-    public FileAttributes Attributes
-    {
-        get => _inner.Attributes;
-        set => _inner.Attributes = value;
-    }
-
-    public DateTime CreationTime
-    {
-        get => _inner.CreationTime;
-        set => _inner.CreationTime = value;
-    }
-
-    public DateTime CreationTimeUtc
-    {
-        get => _inner.CreationTimeUtc;
-        set => _inner.CreationTimeUtc = value;
-    }
-
-    public bool Exists => _inner.Exists;
-
-    public string Extension => _inner.Extension;
-
-    public string FullName => _inner.FullName;
-
-    public DateTime LastAccessTime
-    {
-        get => _inner.LastAccessTime;
-        set => _inner.LastAccessTime = value;
-    }
-
-    public DateTime LastAccessTimeUtc
-    {
-        get => _inner.LastAccessTimeUtc;
-        set => _inner.LastAccessTimeUtc = value;
-    }
-
-    public DateTime LastWriteTime
-    {
-        get => _inner.LastWriteTime;
-        set => _inner.LastWriteTime = value;
-    }
-
-    public DateTime LastWriteTimeUtc
-    {
-        get => _inner.LastWriteTimeUtc;
-        set => _inner.LastWriteTimeUtc = value;
-    }
-
-    public string? LinkTarget => _inner.LinkTarget;
-
-    public string Name => _inner.Name;
-
-    public UnixFileMode UnixFileMode
-    {
-        get => _inner.UnixFileMode;
-
-        set
-        {
-            // The guard satisfies the platform analyzer; the inner info throws the same way.
-            if (OperatingSystem.IsWindows())
-            {
-                throw new PlatformNotSupportedException("Unix file modes are not supported on Windows.");
-            }
-
-            _inner.UnixFileMode = value;
-        }
-    }
+    protected override IFileSystemInfo Inner => _inner;
 
     public StreamWriter AppendText() => fileSystem.File.AppendText(FullName);
 
