@@ -59,35 +59,29 @@ public sealed class ImageMetadata
         if (len < VhdConstants.FooterSize - 1)
             throw new VhdFormatException("file length", $"{len} bytes is smaller than a footer ({VhdConstants.FooterSize - 1} bytes at least)");
 
-        Span<byte> buf = stackalloc byte[VhdConstants.FooterSize];
-        bool lax = false; // second pass, only when asked: a cookie is enough
-        bool Acceptable(VhdFooter f) => f.HasValidCookie && (lax || f.HasValidChecksum);
-    FindFooter:
-        VhdFooter? end = null;
-        long endOffset = -1;
-        if (len >= VhdConstants.FooterSize)
+        // The three places a footer may be, read once; a lax second look (when asked) only
+        // changes which of them count.
+        VhdFooter? atEnd = len >= VhdConstants.FooterSize ? ReadFooterAt(file, len - VhdConstants.FooterSize, VhdConstants.FooterSize) : null;
+        // Older Virtual PC wrote a 511-byte footer.
+        VhdFooter atEnd511 = ReadFooterAt(file, len - (VhdConstants.FooterSize - 1), VhdConstants.FooterSize - 1);
+        VhdFooter atStart = ReadFooterAt(file, 0, VhdConstants.FooterSize);
+
+        (VhdFooter? End, long EndOffset, VhdFooter? Copy) Pick(bool lax)
         {
-            file.ReadAt(len - VhdConstants.FooterSize, buf);
-            var f = VhdFooter.Read(buf);
-            if (Acceptable(f)) { end = f; endOffset = len - VhdConstants.FooterSize; }
-        }
-        if (end is null)
-        {
-            // Older Virtual PC wrote a 511-byte footer.
-            buf.Clear();
-            file.ReadAt(len - (VhdConstants.FooterSize - 1), buf[..(VhdConstants.FooterSize - 1)]);
-            var f = VhdFooter.Read(buf);
-            if (Acceptable(f)) { end = f; endOffset = len - (VhdConstants.FooterSize - 1); }
+            bool Acceptable(VhdFooter? f) => f is not null && f.HasValidCookie && (lax || f.HasValidChecksum);
+            VhdFooter? end = null;
+            long endOffset = -1;
+            if (Acceptable(atEnd)) { end = atEnd; endOffset = len - VhdConstants.FooterSize; }
+            else if (Acceptable(atEnd511)) { end = atEnd511; endOffset = len - (VhdConstants.FooterSize - 1); }
+            // In a file of fewer than two footers, offset 0 is the end footer itself, not a copy.
+            bool copyPossible = len >= VhdConstants.FooterSize * 2 || end is null;
+            VhdFooter? copy = copyPossible && Acceptable(atStart) && atStart.DiskType is DiskType.Dynamic or DiskType.Differencing ? atStart : null;
+            return (end, endOffset, copy);
         }
 
-        VhdFooter? copy = null;
-        if (len >= VhdConstants.FooterSize * 2 || end is null)
-        {
-            buf.Clear();
-            file.ReadAt(0, buf);
-            var f = VhdFooter.Read(buf);
-            if (Acceptable(f) && f.DiskType is DiskType.Dynamic or DiskType.Differencing) copy = f;
-        }
+        var (end, endOffset, copy) = Pick(lax: false);
+        if (end is null && copy is null && acceptChecksumMismatch)
+            (end, endOffset, copy) = Pick(lax: true);
 
         VhdFooter footer;
         EndFooterState state;
@@ -99,11 +93,6 @@ public sealed class ImageMetadata
         {
             footer = copy;
             state = end is null ? EndFooterState.Missing : end.Equals(copy) ? EndFooterState.Valid : EndFooterState.Stale;
-        }
-        else if (acceptChecksumMismatch && !lax)
-        {
-            lax = true;
-            goto FindFooter;
         }
         else
         {
@@ -120,6 +109,15 @@ public sealed class ImageMetadata
         if ((footer.Features & VhdConstants.FeatureReserved) == 0) m.Warnings.Add($"footer features 0x{footer.Features:x8} lack the reserved bit 0x2");
         m.Validate(file, endOffset);
         return m;
+    }
+
+    /// <summary>Decodes the footer of <paramref name="length"/> bytes at <paramref name="offset"/> (a 511-byte one zero-padded).</summary>
+    private static VhdFooter ReadFooterAt(BlockFile file, long offset, int length)
+    {
+        Span<byte> buf = stackalloc byte[VhdConstants.FooterSize];
+        buf.Clear();
+        file.ReadAt(offset, buf[..length]);
+        return VhdFooter.Read(buf);
     }
 
     private void Validate(BlockFile file, long endOffset)

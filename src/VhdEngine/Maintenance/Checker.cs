@@ -20,12 +20,14 @@ public static class Checker
         BlockFile file;
         try { file = BlockFile.Open(fs, full, writable: false); }
         catch (VhdException e) { report.Errors.Add(e.Message); return report; }
+        DiskType type;
         using (file)
         {
             ImageMetadata m;
             try { m = ImageMetadata.Load(file); }
             catch (VhdException e) { report.Errors.Add(e.Message); return report; }
             report.Warnings.AddRange(m.Warnings);
+            type = m.Footer.DiskType;
             if (m.Footer.DiskType == DiskType.Fixed)
             {
                 long extra = m.FileLength - VhdConstants.FooterSize - m.VirtualSize;
@@ -40,17 +42,11 @@ public static class Checker
             if (m.FileLength > m.FooterOffset + VhdConstants.FooterSize)
                 report.Warnings.Add($"{m.FileLength - m.FooterOffset - VhdConstants.FooterSize} bytes after the end footer");
         }
-        if (ReadFooterType(fs, full) == DiskType.Differencing)
+        if (type == DiskType.Differencing)
             CheckParent(fs, full, options, report);
         if (report.LeakedBytes > 0)
             report.Warnings.Add($"{report.LeakedBytes} bytes of leaked space ({report.ReclaimableBytes} reclaimable by repair)");
         return report;
-    }
-
-    private static DiskType ReadFooterType(IFileSystem fs, string path)
-    {
-        using var file = BlockFile.Open(fs, path, writable: false);
-        return ImageMetadata.Load(file).Footer.DiskType;
     }
 
     /// <summary>A bitmap that is a footer is the trace of an allocation whose bitmap write never landed.</summary>
