@@ -1,6 +1,7 @@
 using Storage.Tests.Engine.Support;
 using Storage.Vhd.Disks;
 using Storage.Vhd.Format;
+using Storage.Vhd.Maintenance;
 using Xunit;
 
 namespace Storage.Tests.Engine;
@@ -55,5 +56,43 @@ public class ParentLocatorValidationTests
     {
         using var d = VirtualDisk.Open(Img.Put(WithLocator(0, new ParentLocator(ParentLocator.W2ru, 512, 20, 0, 2048))), "/d/x.vhd");
         Assert.Equal(DiskType.Dynamic, d.DiskType);
+    }
+    [Fact]
+    public void LocatorWithoutDataIsNotCheckedForItsOffset()
+    {
+        // Nothing is read from a locator whose data length is 0, so where it points does not matter.
+        using var d = VirtualDisk.Open(Img.Put(WithLocator(2, new ParentLocator(ParentLocator.W2ku, 512, 0, 0, 1UL << 40))), "/d/x.vhd");
+        Assert.Equal(DiskType.Dynamic, d.DiskType);
+    }
+
+    [Fact]
+    public void RepairThatTruncatesLeakedSpaceKeepsTheImageOpenable()
+    {
+        // Regression (property seed bltz5KCAQGG5): a data-less locator pointing into leaked tail space made
+        // the image unopenable once repair had truncated that space away.
+        var img = Img.Dynamic();
+        int grow = 3 * 512 * Img.K;
+        var big = new byte[img.Length + grow];
+        img.AsSpan(0, img.Length - VhdConstants.FooterSize).CopyTo(big);
+        img.AsSpan(img.Length - VhdConstants.FooterSize).CopyTo(big.AsSpan(big.Length - VhdConstants.FooterSize));
+        ulong intoLeak = (ulong)(img.Length + grow / 2);
+        Img.PatchHeader(big, h =>
+        {
+            var locs = h.ParentLocators.ToArray();
+            locs[2] = new ParentLocator(1, 0, 0, 0, intoLeak);
+            return h with { ParentLocators = locs };
+        });
+        var fs = Img.Put(big);
+
+        var before = Checker.Check(fs, "/d/x.vhd");
+        Assert.Empty(before.Errors);
+        Assert.True(before.LeakedBytes >= grow, $"leaked {before.LeakedBytes}");
+
+        var after = Checker.Repair(fs, "/d/x.vhd");
+        Assert.Empty(after.Errors);
+        Assert.Equal(0, after.LeakedBytes);
+        Assert.True(fs.File.ReadAllBytes("/d/x.vhd").Length < big.Length);
+        using var d = VirtualDisk.Open(fs, "/d/x.vhd");
+        Assert.Equal(new byte[d.Length], Img.ReadAll(d));
     }
 }

@@ -198,17 +198,16 @@ public sealed class ImageMetadata
         for (int i = 0; i < locators.Length; i++)
         {
             var l = locators[i];
-            if (l.IsEmpty) continue;
+            // A locator with no data has nothing to read and occupies no space, so its offset is not
+            // validated: otherwise a repair that truncates leaked tail space could make it "past the end".
+            if (l.IsEmpty || l.PlatformDataLength == 0) continue;
             if (l.PlatformDataLength > VhdConstants.MaxLocatorLength)
                 throw new VhdFormatException($"parent locator {i} data length", $"{l.PlatformDataLength} exceeds the limit of {VhdConstants.MaxLocatorLength}");
             if (l.PlatformDataOffset > (ulong)limit || (long)l.PlatformDataOffset + l.PlatformDataLength > limit)
                 throw new VhdFormatException($"parent locator {i} data offset", $"{l.PlatformDataOffset} + {l.PlatformDataLength} bytes lies past {limit} (file length {FileLength})");
-            if (l.PlatformDataLength > 0)
-            {
-                long start = (long)l.PlatformDataOffset;
-                long endAligned = (start + l.PlatformDataLength + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
-                MetadataRegions.Add(new Region(start, endAligned, $"parent locator {i}"));
-            }
+            long start = (long)l.PlatformDataOffset;
+            long endAligned = (start + l.PlatformDataLength + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
+            MetadataRegions.Add(new Region(start, endAligned, $"parent locator {i}"));
         }
         CheckMetadataOverlaps();
         MetadataEnd = MetadataRegions.Max(r => r.End);
