@@ -18,14 +18,16 @@ namespace Storage.Vhd.Actors;
 internal sealed class DiskLease
 {
     private readonly object _gate = new();
+    private readonly TimeProvider _clock;
     private VirtualDisk? _disk;
     private long _lastUse;
 
-    public DiskLease(VirtualDisk disk, IActorRef owner)
+    public DiskLease(VirtualDisk disk, IActorRef owner, TimeProvider clock)
     {
         _disk = disk;
         Owner = owner;
-        _lastUse = Environment.TickCount64;
+        _clock = clock;
+        _lastUse = clock.GetTimestamp();
     }
 
     /// <summary>The image actor that lent the disk; told of failures (<see cref="Messages.LeaseFailed"/>).</summary>
@@ -35,7 +37,7 @@ internal sealed class DiskLease
     public bool IsValid => Volatile.Read(ref _disk) is not null;
 
     /// <summary>True if a request ran under the lease within <paramref name="interval"/> (the actor is not idle then).</summary>
-    public bool UsedWithin(TimeSpan interval) => Environment.TickCount64 - Volatile.Read(ref _lastUse) < interval.TotalMilliseconds;
+    public bool UsedWithin(TimeSpan interval) => _clock.GetElapsedTime(Volatile.Read(ref _lastUse)) < interval;
 
     /// <summary>
     /// Enters the lease: true with the disk, and the caller must call <see cref="Exit"/> when its
@@ -50,7 +52,7 @@ internal sealed class DiskLease
             Monitor.Exit(_gate);
             return false;
         }
-        Volatile.Write(ref _lastUse, Environment.TickCount64);
+        Volatile.Write(ref _lastUse, _clock.GetTimestamp());
         return true;
     }
 

@@ -142,7 +142,7 @@ public sealed class ImageActor : UntypedActor
             case LeaseImage:
                 if (_disk is null) Sender.Tell(new Status.Failure(new VhdException($"{_path}: the image is not open")));
                 else if (!Sender.Path.Address.HasLocalScope) Sender.Tell(new Status.Failure(new VhdException($"{_path}: inline I/O is only for callers on this node")));
-                else Sender.Tell(_lease ??= new DiskLease(_disk, Self));
+                else Sender.Tell(_lease ??= new DiskLease(_disk, Self, _options.Clock));
                 break;
             case LeaseFailed m:
                 // A stale lease (the disk was closed or reopened since) needs nothing more.
@@ -153,7 +153,11 @@ public sealed class ImageActor : UntypedActor
                 break;
             case ReceiveTimeout:
                 // Requests under the lease reach the disk without a message: busy all the same.
-                if (_lease is { } lease && _options.IdleTimeout is { } idle && lease.UsedWithin(idle)) break;
+                if (_lease is { } lease && _options.IdleTimeout is { } idle && lease.UsedWithin(idle))
+                {
+                    _log.Debug("{0}: idle timer, but inline requests ran within {1}; staying open", _path, idle);
+                    break;
+                }
                 // The parent decides: it stops routing here first, so no request is lost between
                 // the decision and the close.
                 Context.Parent.Tell(new ImageIdle(_path, Self));

@@ -18,6 +18,13 @@ public sealed record VhdStorageOptions
     /// <summary>An image that receives no request for this long is flushed and closed; the next request reopens it. Null: never.</summary>
     public TimeSpan? IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The clock inline requests are timed by, so that an image busy only with inline I/O (which
+    /// sends its actor no message) is not closed as idle. Tests supply a manual one to make that
+    /// decision independent of thread scheduling.
+    /// </summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>Restarts (each reopening the image) allowed within <see cref="RestartWindow"/> before the actor stops for good.</summary>
     public int MaxRestarts { get; init; } = 3;
 

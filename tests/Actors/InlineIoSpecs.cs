@@ -14,7 +14,7 @@ namespace Storage.Tests.Actors;
 public sealed class InlineIoSpecs : Akka.TestKit.Xunit2.TestKit
 {
     public InlineIoSpecs(ITestOutputHelper output)
-        : base(ConfigurationFactory.ParseString(Fixtures.Hocon), nameof(InlineIoSpecs), output)
+        : base(ConfigurationFactory.ParseString("akka.loglevel = DEBUG").WithFallback(ConfigurationFactory.ParseString(Fixtures.Hocon)), nameof(InlineIoSpecs), output)
     {
     }
 
@@ -44,23 +44,26 @@ public sealed class InlineIoSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task A_busy_image_is_not_closed_as_idle_and_an_idle_one_is()
     {
+        // "Busy" is judged by the options' clock, which only the test moves: a stalled test thread
+        // on a loaded machine cannot turn a busy image idle (the idle timer itself is real time).
+        var clock = new ManualClock();
+        var idleChecks = CreateTestProbe();
+        Sys.EventStream.Subscribe(idleChecks.Ref, typeof(Akka.Event.Debug));
         var fs = Fixtures.NewFs();
-        var store = DiskStore.Start(Sys, Fixtures.Options(fs, idle: TimeSpan.FromMilliseconds(300)));
+        var store = DiskStore.Start(Sys, Fixtures.Options(fs, idle: TimeSpan.FromMilliseconds(300)) with { Clock = clock });
         await using var disk = await store.CreateAsync(Fixtures.P("a.vhd"), Fixtures.Small());
         var buffer = new byte[4096];
         await disk.ReadAsync(0, buffer);
         var lease = ((DiskHandle)disk).CurrentLease;
         Assert.NotNull(lease);
-        // Only inline requests for three idle periods: no message reaches the actor, yet it stays open.
-        var until = DateTime.UtcNow.AddMilliseconds(1000);
-        while (DateTime.UtcNow < until)
-        {
-            await disk.WriteAsync(8192, buffer);
-            await Task.Delay(5);
-        }
+        // Only an inline request since: no message reaches the actor, yet three idle timers pass and it stays open.
+        await disk.WriteAsync(8192, buffer);
+        for (int i = 0; i < 3; i++)
+            await idleChecks.FishForMessageAsync<Akka.Event.Debug>(d => $"{d.Message}".Contains("staying open"), TimeSpan.FromSeconds(10));
         Assert.True(lease.IsValid);
         Assert.Same(lease, ((DiskHandle)disk).CurrentLease);
-        // Now idle: the image is closed (the lease revoked) and the next request reopens it.
+        // Now idle by the clock: the image is closed (the lease revoked) and the next request reopens it.
+        clock.Advance(TimeSpan.FromMilliseconds(301));
         await AwaitConditionAsync(() => Task.FromResult(!lease.IsValid), TimeSpan.FromSeconds(10));
         Assert.Equal(buffer.Length, await disk.ReadAsync(8192, buffer));
         Assert.NotSame(lease, ((DiskHandle)disk).CurrentLease);
