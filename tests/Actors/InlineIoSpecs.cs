@@ -56,7 +56,9 @@ public sealed class InlineIoSpecs : Akka.TestKit.Xunit2.TestKit
         await disk.ReadAsync(0, buffer);
         var lease = ((DiskHandle)disk).CurrentLease;
         Assert.NotNull(lease);
-        // Only an inline request since: no message reaches the actor, yet three idle timers pass and it stays open.
+        // The first write allocates block 0 (a message to the actor); the second goes into it inline. After
+        // that no message reaches the actor, yet three idle timers pass and it stays open.
+        await disk.WriteAsync(8192, buffer);
         await disk.WriteAsync(8192, buffer);
         for (int i = 0; i < 3; i++)
             await idleChecks.FishForMessageAsync<Akka.Event.Debug>(d => $"{d.Message}".Contains("staying open"), TimeSpan.FromSeconds(10));
