@@ -83,14 +83,23 @@ public static class Checker
             if (s >= cursor && s - cursor >= slot) leaked += s - cursor;
             cursor = Math.Max(cursor, s + slot);
         }
-        long tailStart = Math.Max(m.MetadataEnd, m.BlocksEnd);
-        long tail = m.FooterOffset - tailStart;
-        if (tail >= slot)
+        long tail = LeakedTail(m);
+        if (tail > 0)
         {
             leaked += tail;
             report.ReclaimableBytes = m.FooterOffset - RepairTarget(m);
         }
         report.LeakedBytes = leaked;
+    }
+
+    /// <summary>
+    /// The space between the last block (or the metadata) and the end footer when it is at least
+    /// one block slot, which repair truncates; 0 when it is only alignment padding.
+    /// </summary>
+    private static long LeakedTail(ImageMetadata m)
+    {
+        long tail = m.FooterOffset - Math.Max(m.MetadataEnd, m.BlocksEnd);
+        return tail >= m.BitmapBytes + (long)m.Header!.BlockSize ? tail : 0;
     }
 
     private static long RepairTarget(ImageMetadata m) =>
@@ -127,10 +136,7 @@ public static class Checker
             if (m.Footer.DiskType != DiskType.Fixed)
             {
                 var footer = m.Footer.ToArray();
-                long target = m.FooterOffset;
-                long tail = m.FooterOffset - Math.Max(m.MetadataEnd, m.BlocksEnd);
-                if (tail >= m.BitmapBytes + (long)m.Header!.BlockSize)
-                    target = RepairTarget(m);
+                long target = LeakedTail(m) > 0 ? RepairTarget(m) : m.FooterOffset;
                 bool footerOk = m.EndFooterState == EndFooterState.Valid && target == m.FooterOffset;
                 if (!footerOk)
                 {
