@@ -19,8 +19,10 @@ internal abstract class CrashWorkload
     /// <summary>True when <see cref="Recover"/> does something (then every crashed state is also recovered and verified).</summary>
     public virtual bool HasRecovery => false;
 
-    /// <summary>Builds the starting images.</summary>
-    public abstract void Setup(WorkloadContext ctx);
+    /// <summary>Builds the starting images; nothing for a workload that creates its own.</summary>
+    public virtual void Setup(WorkloadContext ctx)
+    {
+    }
 
     /// <summary>The crashed part.</summary>
     public abstract void Run(WorkloadContext ctx);

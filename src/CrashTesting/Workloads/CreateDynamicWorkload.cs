@@ -11,10 +11,6 @@ internal sealed class CreateDynamicWorkload : CrashWorkload
 
     public override bool HasRecovery => true;
 
-    public override void Setup(WorkloadContext ctx)
-    {
-    }
-
     public override void Run(WorkloadContext ctx)
     {
         var disk = ctx.Create(Images.Disk, DiskType.Dynamic, Images.Size);

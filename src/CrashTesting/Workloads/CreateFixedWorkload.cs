@@ -11,10 +11,6 @@ internal sealed class CreateFixedWorkload : CrashWorkload
 
     public override bool HasRecovery => true;
 
-    public override void Setup(WorkloadContext ctx)
-    {
-    }
-
     public override void Run(WorkloadContext ctx)
     {
         var disk = ctx.Create(Images.Disk, DiskType.Fixed, 2L * 1024 * 1024);

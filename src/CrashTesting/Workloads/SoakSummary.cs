@@ -9,10 +9,6 @@ internal sealed class SoakSummary(long runs) : CrashWorkload
 
     public override string Description => string.Create(CultureInfo.InvariantCulture, $"{runs} random workloads (writes, flushes, reopens) filling the time budget");
 
-    public override void Setup(WorkloadContext ctx)
-    {
-    }
-
     public override void Run(WorkloadContext ctx)
     {
     }
