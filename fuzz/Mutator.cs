@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
 namespace Storage.Fuzz;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using SharpFuzz;
 using Storage.Fuzz;
-using Storage.Vhd;
+using Storage.VhdEngine;
 
 // Drivers of FuzzHarness; see README.md. The mode is the first argument, else STORAGE_FUZZ_MODE, else afl.
 //   afl                      AFL++ persistent mode (SharpFuzz OutOfProcess), input file from afl-fuzz

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Abstractions.TestingHelpers;
 using System.Text;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 
 namespace Storage.Fuzz;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 
 namespace Storage.Benchmarks;
 

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
-using Storage.Vhd.Actors;
-using Storage.Vhd.Disks;
+using Storage.VhdActors;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.Benchmarks;
 

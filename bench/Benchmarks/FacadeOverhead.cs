@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Storage.Vhd.Actors;
-using Storage.Vhd.Disks;
+using Storage.VhdActors;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.Benchmarks;
 

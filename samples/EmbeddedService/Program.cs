@@ -12,7 +12,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Storage.Samples.EmbeddedService;
-using Storage.Vhd.Actors;
+using Storage.VhdActors;
 
 string directory = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), $"vhd-sample-{Environment.ProcessId}");
 bool otlp = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
-using Storage.Vhd;
-using Storage.Vhd.Actors;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine;
+using Storage.VhdActors;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.Samples.EmbeddedService;
 

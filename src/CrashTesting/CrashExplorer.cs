@@ -1,7 +1,7 @@
 using System.Globalization;
 using Storage.FaultInjection;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 
 namespace Storage.CrashTesting;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Storage.CrashTesting.Workloads;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting;
 

@@ -1,4 +1,4 @@
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting;
 

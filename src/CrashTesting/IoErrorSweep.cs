@@ -1,7 +1,7 @@
 using System.Globalization;
 using Storage.FaultInjection;
-using Storage.Vhd;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting;
 

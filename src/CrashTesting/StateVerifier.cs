@@ -1,8 +1,8 @@
 using System.Globalization;
 using Storage.FaultInjection;
-using Storage.Vhd;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 
 namespace Storage.CrashTesting;
 

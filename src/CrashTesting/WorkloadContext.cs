@@ -1,8 +1,8 @@
 using System.Buffers;
 using Storage.FaultInjection;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Maintenance;
 
 namespace Storage.CrashTesting;
 

@@ -1,5 +1,5 @@
 using Storage.FaultInjection;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting;
 

@@ -1,10 +1,11 @@
+using Storage.VhdEngine;
 using System.Diagnostics;
 using System.IO.Abstractions;
 using Akka.Actor;
-using Storage.Vhd.Actors.Messages;
-using Storage.Vhd.Maintenance;
+using Storage.VhdActors.Messages;
+using Storage.VhdEngine.Maintenance;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// Runs one commit on the I/O dispatcher and stops. The manager keeps requests for the child

@@ -1,8 +1,9 @@
+using Storage.VhdEngine;
 using Akka.Actor;
 using Akka.Event;
-using Storage.Vhd.Actors.Messages;
+using Storage.VhdActors.Messages;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// Answers image requests that reached no actor. When the supervisor stops an image actor

@@ -1,8 +1,9 @@
+using Storage.VhdEngine;
 using System.Diagnostics;
 using Akka.Actor;
-using Storage.Vhd.Actors.Messages;
+using Storage.VhdActors.Messages;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// One <see cref="IDisk"/> handle. Requests wait (asynchronously) for a slot of the image's

@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// Inline I/O (<see cref="VhdStorageOptions.InlineIo"/>): an image actor lends its open

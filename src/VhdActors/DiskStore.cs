@@ -1,11 +1,12 @@
+using Storage.VhdEngine;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Abstractions;
 using Akka.Actor;
-using Storage.Vhd.Actors.Messages;
-using Storage.Vhd.Disks;
+using Storage.VhdActors.Messages;
+using Storage.VhdEngine.Disks;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// The <see cref="IDiskStore"/> facade over an <see cref="ImageManager"/> (or a shard region of

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// A handle on an open image. Reads and writes go to the image's actor, one at a time per

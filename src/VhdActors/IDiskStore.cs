@@ -1,7 +1,8 @@
+using Storage.VhdEngine;
 using System.IO.Abstractions;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// Opens, creates, snapshots and commits VHD images, each owned by one actor (DESIGN.md §7).

@@ -1,13 +1,14 @@
+using Storage.VhdEngine;
 using System.Diagnostics;
 using System.IO.Abstractions;
 using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using Akka.Event;
-using Storage.Vhd.Actors.Messages;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Maintenance;
+using Storage.VhdActors.Messages;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// Owns one open image (DESIGN.md §7): the only code that touches its <see cref="VirtualDisk"/>,

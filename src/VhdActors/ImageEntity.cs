@@ -1,10 +1,11 @@
+using Storage.VhdEngine;
 using System.IO.Abstractions;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
-using Storage.Vhd.Actors.Messages;
+using Storage.VhdActors.Messages;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// A cluster-sharding entity for one image (DESIGN.md §7, distributed): the entity id is the

@@ -1,9 +1,10 @@
+using Storage.VhdEngine;
 using System.IO.Abstractions;
 using Akka.Actor;
 using Akka.Event;
-using Storage.Vhd.Actors.Messages;
+using Storage.VhdActors.Messages;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// One per ActorSystem: routes every <see cref="IImageRequest"/> to the one

@@ -1,9 +1,9 @@
 using System.IO.Abstractions;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
-using Storage.Vhd.Actors.Messages;
+using Storage.VhdActors.Messages;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// The distributed option: images as Akka.Cluster.Sharding entities (<see cref="ImageEntity"/>)

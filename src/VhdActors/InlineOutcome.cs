@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>How an attempt to run a request under a <see cref="DiskLease"/> ended.</summary>
 internal enum InlineOutcome

@@ -1,6 +1,6 @@
 using Akka.Configuration;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>The library's default HOCON (embedded <c>vhd-actors.conf</c>): the I/O dispatcher.</summary>
 public static class VhdActorsConfig
@@ -10,7 +10,7 @@ public static class VhdActorsConfig
 
     private static readonly Lazy<Config> Lazy = new(() =>
     {
-        using var stream = typeof(VhdActorsConfig).Assembly.GetManifestResourceStream("Storage.Vhd.Actors.vhd-actors.conf")
+        using var stream = typeof(VhdActorsConfig).Assembly.GetManifestResourceStream("Storage.VhdActors.vhd-actors.conf")
             ?? throw new InvalidOperationException("the embedded vhd-actors.conf is missing from Storage.VhdActors");
         using var reader = new StreamReader(stream);
         return ConfigurationFactory.ParseString(reader.ReadToEnd());

@@ -1,6 +1,7 @@
+using Storage.VhdEngine;
 using Akka.Actor;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>How the actors classify errors: what a caller is told and what the supervisor does.</summary>
 internal static class VhdErrors

@@ -1,7 +1,8 @@
+using Storage.VhdEngine;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>Subscribes OpenTelemetry to the "Storage.Vhd" ActivitySource and Meter (DESIGN.md §8).</summary>
 public static class VhdInstrumentationExtensions

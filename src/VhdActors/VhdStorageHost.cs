@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.Extensions.Hosting;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// The ActorSystem that <see cref="VhdStorageHostingExtensions.AddVhdStorage"/> runs for an

@@ -1,7 +1,7 @@
 using System.IO.Abstractions;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>Settings of the image actors and the <see cref="IDiskStore"/> facade.</summary>
 public sealed record VhdStorageOptions

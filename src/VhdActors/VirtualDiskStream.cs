@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Actors;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// A seekable read/write <see cref="Stream"/> over an <see cref="IDisk"/>, for code that wants a

@@ -1,4 +1,4 @@
-namespace Storage.Vhd;
+namespace Storage.VhdEngine;
 
 /// <summary>A caller passed an invalid argument (size, offset, option) to the engine.</summary>
 public sealed class VhdArgumentException : VhdException

@@ -1,4 +1,4 @@
-namespace Storage.Vhd;
+namespace Storage.VhdEngine;
 
 /// <summary>Base type of every error the VHD engine reports.</summary>
 public class VhdException : Exception

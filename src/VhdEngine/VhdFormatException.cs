@@ -1,4 +1,4 @@
-namespace Storage.Vhd;
+namespace Storage.VhdEngine;
 
 /// <summary>
 /// The image is malformed: a field has a value the format or our limits do not allow.

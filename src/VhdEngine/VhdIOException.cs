@@ -1,4 +1,4 @@
-namespace Storage.Vhd;
+namespace Storage.VhdEngine;
 
 /// <summary>
 /// An I/O operation on the image file failed. The in-memory state of the disk is left

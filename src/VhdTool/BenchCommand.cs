@@ -1,12 +1,13 @@
+using Storage.VhdEngine;
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Storage.Vhd.Actors;
+using Storage.VhdActors;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// `vhd bench`: the options and meaning of `qemu-img bench`, driven through the

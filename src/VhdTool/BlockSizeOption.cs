@@ -1,6 +1,6 @@
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>The --block-size option: the engine checks the value; here it only has to fit an int.</summary>
 internal static class BlockSizeOption

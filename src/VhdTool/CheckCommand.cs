@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine.Maintenance;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// `vhd check`: looks for corruption without changing anything. Exit 0 when there are no errors

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// The arguments of one command, parsed against its option set: positionals, `--name value`,

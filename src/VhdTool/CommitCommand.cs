@@ -1,4 +1,6 @@
-namespace Storage.Vhd.Tool;
+using Storage.VhdEngine;
+
+namespace Storage.VhdTool;
 
 /// <summary>`vhd commit`: merges a differencing child into its parent (and deletes the child unless --keep).</summary>
 internal sealed class CommitCommand : ICommand

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// A one-line percentage on stderr for long work, drawn only when stderr is a terminal.

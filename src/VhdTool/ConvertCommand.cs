@@ -1,9 +1,10 @@
-using Storage.Vhd.Disks;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
-/// <summary>`vhd convert`: raw or any VHD to raw, dynamic or fixed (Storage.Vhd.Maintenance.Converter does the work).</summary>
+/// <summary>`vhd convert`: raw or any VHD to raw, dynamic or fixed (Storage.VhdEngine.Maintenance.Converter does the work).</summary>
 internal sealed class ConvertCommand : ICommand
 {
     public string Name => "convert";

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Storage.CrashTesting;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// `vhd crashtest`: runs the crash-consistency suite on a simulated disk (nothing touches real

@@ -1,7 +1,7 @@
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>`vhd create`: a new fixed or dynamic image.</summary>
 internal sealed class CreateCommand : ICommand

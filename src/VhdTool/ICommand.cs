@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>One `vhd` subcommand: its name, its options and what it does. Commands stay thin; the logic is in the engine.</summary>
 internal interface ICommand

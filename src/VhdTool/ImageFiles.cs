@@ -1,6 +1,7 @@
-using Storage.Vhd.Disks;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>Opens images for commands, naming the file in format errors (the engine's name only the field).</summary>
 internal static class ImageFiles

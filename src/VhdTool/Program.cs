@@ -1,7 +1,8 @@
+using Storage.VhdEngine;
 using System.IO.Abstractions;
 using System.Reflection;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// The `vhd` command-line tool: dispatch, and the error policy scripts rely on. Exit 0 on

@@ -1,6 +1,7 @@
+using Storage.VhdEngine;
 using System.Buffers;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>`vhd read`: copies a byte range of the virtual disk to a file or stdout, 1 MiB at a time, through the image's actor.</summary>
 internal sealed class ReadCommand : ICommand

@@ -1,6 +1,7 @@
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Maintenance;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// `vhd repair`: puts a missing end footer (or footer copy) back and gives leaked tail space back,

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// Byte counts on the command line: a whole number with an optional binary suffix K, M, G or T

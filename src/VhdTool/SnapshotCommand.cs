@@ -1,4 +1,6 @@
-namespace Storage.Vhd.Tool;
+using Storage.VhdEngine;
+
+namespace Storage.VhdTool;
 
 /// <summary>`vhd snapshot`: a differencing child over an image; the image is frozen (read-only) from then on.</summary>
 internal sealed class SnapshotCommand : ICommand

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Event;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// The tool's Akka logger. Akka's own loggers write to stdout, which `vhd read` uses for data,

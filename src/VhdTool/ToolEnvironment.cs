@@ -1,6 +1,6 @@
 using System.IO.Abstractions;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>What a command runs against: the file system and the standard streams.</summary>
 /// <param name="FileSystem">Where images live.</param>

@@ -1,4 +1,6 @@
-namespace Storage.Vhd.Tool;
+using Storage.VhdEngine;
+
+namespace Storage.VhdTool;
 
 /// <summary>
 /// Turns what the store's tasks throw into what the error policy reports. The facade already

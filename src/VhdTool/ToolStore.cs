@@ -1,8 +1,9 @@
+using Storage.VhdEngine;
 using Akka.Actor;
 using Akka.Configuration;
-using Storage.Vhd.Actors;
+using Storage.VhdActors;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// The data-path commands (create, read, write, snapshot, commit) run through the same
@@ -21,7 +22,7 @@ internal static class ToolStore
         akka {
           loglevel = WARNING
           stdout-loglevel = OFF
-          loggers = ["Storage.Vhd.Tool.ToolAkkaLogger, vhd"]
+          loggers = ["Storage.VhdTool.ToolAkkaLogger, vhd"]
           log-config-on-start = off
           log-dead-letters = off
           log-dead-letters-during-shutdown = off

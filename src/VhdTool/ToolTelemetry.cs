@@ -3,9 +3,9 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Storage.Vhd.Actors;
+using Storage.VhdActors;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// OTLP export for one run of the tool (DESIGN.md §8). Only when OTEL_EXPORTER_OTLP_ENDPOINT is
@@ -18,7 +18,7 @@ namespace Storage.Vhd.Tool;
 internal sealed class ToolTelemetry : IDisposable
 {
     /// <summary>The tool's own ActivitySource (the root spans); the disk spans come from "Storage.Vhd".</summary>
-    public const string SourceName = "Storage.Vhd.Tool";
+    public const string SourceName = "Storage.VhdTool";
 
     /// <summary>service.name unless OTEL_SERVICE_NAME says otherwise.</summary>
     public const string ServiceName = "vhd";

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// The command line is wrong (unknown command or option, missing argument, bad number): the

@@ -1,6 +1,7 @@
+using Storage.VhdEngine;
 using System.Buffers;
 
-namespace Storage.Vhd.Tool;
+namespace Storage.VhdTool;
 
 /// <summary>
 /// `vhd write`: streams stdin or a file into the virtual disk at an offset, 1 MiB at a time

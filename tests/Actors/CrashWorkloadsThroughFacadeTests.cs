@@ -2,10 +2,10 @@ using System.Buffers.Binary;
 using System.IO.Abstractions.TestingHelpers;
 using Akka.Configuration;
 using Storage.FaultInjection;
-using Storage.Vhd;
-using Storage.Vhd.Actors;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine;
+using Storage.VhdActors;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 using Xunit;
 using Xunit.Abstractions;
 

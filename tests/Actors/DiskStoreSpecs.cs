@@ -1,8 +1,8 @@
 using Akka.Configuration;
 using Storage.FaultInjection;
-using Storage.Vhd;
-using Storage.Vhd.Actors;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine;
+using Storage.VhdActors;
+using Storage.VhdEngine.Disks;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
-using Storage.Vhd.Actors;
-using Storage.Vhd.Disks;
+using Storage.VhdActors;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.Tests.Actors;
 

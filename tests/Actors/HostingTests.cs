@@ -2,7 +2,7 @@ using System.IO.Abstractions;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Storage.Vhd.Actors;
+using Storage.VhdActors;
 using Xunit;
 
 namespace Storage.Tests.Actors;
@@ -33,7 +33,7 @@ public sealed class HostingTests
             await RoundTrip(store, Fixtures.P("own.vhd"));
         }
         // Disposing the container stopped the system, which closed the image: it opens for writing.
-        using var disk = Storage.Vhd.Disks.VirtualDisk.Open(fs, Fixtures.P("own.vhd"), FileAccess.ReadWrite);
+        using var disk = Storage.VhdEngine.Disks.VirtualDisk.Open(fs, Fixtures.P("own.vhd"), FileAccess.ReadWrite);
     }
 
     [Fact]

@@ -2,10 +2,10 @@ using System.IO.Abstractions;
 using Akka.Actor;
 using Akka.Configuration;
 using Storage.FaultInjection;
-using Storage.Vhd;
-using Storage.Vhd.Actors;
-using Storage.Vhd.Actors.Messages;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine;
+using Storage.VhdActors;
+using Storage.VhdActors.Messages;
+using Storage.VhdEngine.Disks;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using Akka.Configuration;
 using Storage.FaultInjection;
-using Storage.Vhd;
-using Storage.Vhd.Actors;
+using Storage.VhdEngine;
+using Storage.VhdActors;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using Akka.Configuration;
 using CsCheck;
-using Storage.Vhd.Actors;
+using Storage.VhdActors;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -2,10 +2,10 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
-using Storage.Vhd;
-using Storage.Vhd.Actors;
-using Storage.Vhd.Actors.Messages;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine;
+using Storage.VhdActors;
+using Storage.VhdActors.Messages;
+using Storage.VhdEngine.Disks;
 using Xunit;
 using Xunit.Abstractions;
 

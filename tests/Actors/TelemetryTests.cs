@@ -4,8 +4,8 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Storage.FaultInjection;
-using Storage.Vhd;
-using Storage.Vhd.Actors;
+using Storage.VhdEngine;
+using Storage.VhdActors;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using Storage.CrashTesting;
 using Storage.CrashTesting.Workloads;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 using Xunit;
 using Xunit.Abstractions;
 

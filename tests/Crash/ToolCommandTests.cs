@@ -1,9 +1,9 @@
 using System.IO.Abstractions;
 using System.Text.Json;
 using Storage.FaultInjection;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
-using Storage.Vhd.Tool;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
+using Storage.VhdTool;
 using Xunit;
 
 namespace Storage.Tests.Crash;

@@ -1,8 +1,8 @@
 using Storage.CrashTesting;
 using Storage.CrashTesting.Workloads;
 using Storage.FaultInjection;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Crash;

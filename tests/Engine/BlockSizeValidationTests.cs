@@ -1,5 +1,5 @@
 using Storage.Tests.Engine.Support;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 using Xunit;
 
 namespace Storage.Tests.Engine;

@@ -1,6 +1,6 @@
 using System.IO.Abstractions.TestingHelpers;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Engine;

@@ -1,7 +1,7 @@
 using Storage.Tests.Engine.Support;
-using Storage.Vhd;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Engine;

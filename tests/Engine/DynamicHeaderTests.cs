@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
-using Storage.Vhd;
-using Storage.Vhd.Format;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Format;
 using Xunit;
-using H = Storage.Vhd.Format.DynamicHeaderFieldLocations;
+using H = Storage.VhdEngine.Format.DynamicHeaderFieldLocations;
 
 namespace Storage.Tests.Engine;
 

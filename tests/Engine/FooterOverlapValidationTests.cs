@@ -1,5 +1,5 @@
 using Storage.Tests.Engine.Support;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Engine;

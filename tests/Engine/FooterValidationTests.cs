@@ -1,5 +1,5 @@
 using Storage.Tests.Engine.Support;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Engine;
@@ -57,7 +57,7 @@ public class FooterValidationTests
     {
         var img = Img.Dynamic();
         Img.PatchFooters(img, f => f with { FormatVersion = 0x00010005 });
-        using var d = Storage.Vhd.Disks.VirtualDisk.Open(Img.Put(img), "/d/x.vhd");
+        using var d = Storage.VhdEngine.Disks.VirtualDisk.Open(Img.Put(img), "/d/x.vhd");
         Assert.Equal(0x00010005u, d.Footer.FormatVersion);
     }
 
@@ -92,7 +92,7 @@ public class FooterValidationTests
     {
         var img = Img.Fixed();
         Img.PatchFooters(img, f => f with { CurrentSize = 4096 });
-        using var d = Storage.Vhd.Disks.VirtualDisk.Open(Img.Put(img), "/d/x.vhd");
+        using var d = Storage.VhdEngine.Disks.VirtualDisk.Open(Img.Put(img), "/d/x.vhd");
         Assert.Equal(4096, d.Length);
     }
 

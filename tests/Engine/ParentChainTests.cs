@@ -1,8 +1,8 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.Text;
 using Storage.Tests.Engine.Support;
-using Storage.Vhd;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
 using Xunit;
 
 namespace Storage.Tests.Engine;

@@ -1,7 +1,7 @@
 using Storage.Tests.Engine.Support;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Maintenance;
 using Xunit;
 
 namespace Storage.Tests.Engine;

@@ -1,6 +1,6 @@
 using Storage.Tests.Engine.Support;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Engine;
@@ -168,7 +168,7 @@ public class ReadWriteTests
         {
             await d.WriteAsync(12345, Img.Random(40, 9999));
             await d.FlushAsync();
-            await Assert.ThrowsAsync<Storage.Vhd.VhdArgumentException>(async () => await d.WriteAsync(d.Length, new byte[1]));
+            await Assert.ThrowsAsync<Storage.VhdEngine.VhdArgumentException>(async () => await d.WriteAsync(d.Length, new byte[1]));
         }
         using var r = VirtualDisk.Open(fs, "/d/a.vhd");
         var buf = new byte[9999];

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Storage.Tests.Engine.Support;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Engine;

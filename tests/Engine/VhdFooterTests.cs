@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
-using Storage.Vhd;
-using Storage.Vhd.Format;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Format;
 using Xunit;
-using F = Storage.Vhd.Format.FooterFieldLocations;
+using F = Storage.VhdEngine.Format.FooterFieldLocations;
 
 namespace Storage.Tests.Engine;
 

@@ -1,6 +1,6 @@
 using Storage.Tests.Interop.Infrastructure;
-using Storage.Vhd;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
 using Xunit;
 
 namespace Storage.Tests.Interop;

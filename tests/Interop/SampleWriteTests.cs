@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Storage.Tests.Interop.Infrastructure;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 using Xunit;
 
 namespace Storage.Tests.Interop;

@@ -1,8 +1,8 @@
 using System.IO.Abstractions.TestingHelpers;
 using CsCheck;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Maintenance;
 using Xunit;
 
 namespace Storage.Tests.Property;

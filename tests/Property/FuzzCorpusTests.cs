@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Storage.Fuzz;
-using Storage.Vhd;
+using Storage.VhdEngine;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using CsCheck;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
 namespace Storage.Tests.Property;
 

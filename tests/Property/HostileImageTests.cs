@@ -4,7 +4,7 @@ using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
 using CsCheck;
 using Storage.Fuzz;
-using Storage.Vhd;
+using Storage.VhdEngine;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -137,7 +137,7 @@ public class HostileImageTests(ITestOutputHelper output)
         {
             var fs = NewMock();
             fs.AddFile("/h/child.vhd", new MockFileData(new byte[n]));
-            Assert.ThrowsAny<VhdException>(() => Storage.Vhd.Disks.VirtualDisk.Open(fs, "/h/child.vhd"));
+            Assert.ThrowsAny<VhdException>(() => Storage.VhdEngine.Disks.VirtualDisk.Open(fs, "/h/child.vhd"));
             var outcome = FuzzHarness.Exercise(fs, "/h/child.vhd");
             Assert.False(outcome.HasFlag(Outcome.ReadOnlyOpened) || outcome.HasFlag(Outcome.CheckClean), $"{n} bytes: {outcome}");
         }
@@ -186,8 +186,8 @@ public static class IoMeter
 public class HostileChainTests
 {
     private static byte[] Child(Guid id, Guid parentId, string parentName) =>
-        new ImageBuilder(16384, 4096) { Type = Storage.Vhd.Format.DiskType.Differencing, UniqueId = id, ParentId = parentId, ParentName = parentName }
-            .Locator(Storage.Vhd.Format.ParentLocator.W2ru, System.Text.Encoding.Unicode.GetBytes(@".\" + parentName))
+        new ImageBuilder(16384, 4096) { Type = Storage.VhdEngine.Format.DiskType.Differencing, UniqueId = id, ParentId = parentId, ParentName = parentName }
+            .Locator(Storage.VhdEngine.Format.ParentLocator.W2ru, System.Text.Encoding.Unicode.GetBytes(@".\" + parentName))
             .Block(1, new byte[4096], new byte[512])
             .Build();
 
@@ -208,13 +208,13 @@ public class HostileChainTests
 
         foreach (var path in new[] { "/c/self.vhd", "/c/a.vhd", "/c/b.vhd", "/c/d0.vhd" })
         {
-            var e = Assert.Throws<VhdFormatException>(() => Storage.Vhd.Disks.VirtualDisk.Open(fs, path));
+            var e = Assert.Throws<VhdFormatException>(() => Storage.VhdEngine.Disks.VirtualDisk.Open(fs, path));
             Assert.Equal("parent chain", e.Field);
             var outcome = FuzzHarness.Exercise(fs, path);
             Assert.False(outcome.HasFlag(Outcome.ReadOnlyOpened) || outcome.HasFlag(Outcome.CheckClean), $"{path}: {outcome}");
         }
         // 256 deep is the limit, and it opens.
-        using var ok = Storage.Vhd.Disks.VirtualDisk.Open(fs, "/c/d45.vhd");
+        using var ok = Storage.VhdEngine.Disks.VirtualDisk.Open(fs, "/c/d45.vhd");
         Assert.Equal(256, ok.Chain.Count);
     }
 }

@@ -3,8 +3,8 @@ using System.IO.Abstractions.TestingHelpers;
 using System.Text;
 using CsCheck;
 using Storage.Fuzz;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 
 namespace Storage.Tests.Property;
 

@@ -1,10 +1,10 @@
 using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
 using CsCheck;
-using Storage.Vhd;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Maintenance;
 using Xunit;
 
 namespace Storage.Tests.Property;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using CsCheck;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Property;

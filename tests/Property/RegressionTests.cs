@@ -3,10 +3,10 @@ using System.IO.Abstractions.TestingHelpers;
 using System.Runtime.InteropServices;
 using System.Text;
 using Storage.Fuzz;
-using Storage.Vhd.Format;
-using Storage.Vhd;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Maintenance;
+using Storage.VhdEngine.Format;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 using Xunit;
 
 namespace Storage.Tests.Property;

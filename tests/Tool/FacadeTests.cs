@@ -19,7 +19,7 @@ public sealed class FacadeTests : IDisposable
         // Other tests run the tool at the same time: spans are told apart by image path.
         _listener = new ActivityListener
         {
-            ShouldListenTo = s => s.Name == Storage.Vhd.VhdTelemetry.Name,
+            ShouldListenTo = s => s.Name == Storage.VhdEngine.VhdTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _spans.Enqueue,
         };

@@ -1,4 +1,4 @@
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Tool;

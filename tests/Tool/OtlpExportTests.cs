@@ -1,5 +1,5 @@
 using System.Text;
-using Storage.Vhd.Tool;
+using Storage.VhdTool;
 using Xunit;
 
 namespace Storage.Tests.Tool;

@@ -12,7 +12,7 @@ public class ProcessTests : IDisposable
     [Fact]
     public void HostileImageExits1WithOneLine()
     {
-        string image = HostileInputTests.PatchedDynamic(_dir, Storage.Vhd.Format.DynamicHeaderFieldLocations.BlockSize + 1, 0x30, fixChecksum: true);
+        string image = HostileInputTests.PatchedDynamic(_dir, Storage.VhdEngine.Format.DynamicHeaderFieldLocations.BlockSize + 1, 0x30, fixChecksum: true);
         var r = Vhd.Exec(null, "info", image);
         Assert.Equal(1, r.ExitCode);
         Assert.Equal("", r.Out);

@@ -1,4 +1,4 @@
-using Storage.Vhd.Tool;
+using Storage.VhdTool;
 using Xunit;
 
 namespace Storage.Tests.Tool;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Storage.Vhd.Tool;
+using Storage.VhdTool;
 
 namespace Storage.Tests.Tool;
 

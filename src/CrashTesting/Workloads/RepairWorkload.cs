@@ -1,5 +1,5 @@
 using Storage.FaultInjection;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
 namespace Storage.CrashTesting.Workloads;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>
 /// Flushes and closes the image and stops its actor. Reply: <see cref="ImageAck"/>. A later

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>Creates a fixed or dynamic image and keeps it open read-write. Reply: <see cref="ImageOpened"/>.</summary>
 /// <param name="Path">Full path of the new image file; it must not exist.</param>

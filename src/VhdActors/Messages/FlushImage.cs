@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>Makes every earlier write to the image durable. Reply: <see cref="ImageAck"/>.</summary>
 /// <param name="Path">Full path of the image file.</param>

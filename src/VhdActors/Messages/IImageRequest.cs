@@ -1,6 +1,7 @@
+using Storage.VhdEngine;
 using System.Diagnostics;
 
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>
 /// A request addressed to one image. Every request is answered, with its result or a

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>Reply to requests that return nothing but success: write, flush, close, hand-off.</summary>
 public sealed record ImageAck

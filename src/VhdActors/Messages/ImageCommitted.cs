@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>Reply to <see cref="CommitImage"/>.</summary>
 /// <param name="BytesCopied">Bytes copied from the child into the parent.</param>

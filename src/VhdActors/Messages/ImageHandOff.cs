@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>
 /// The sharding hand-off message (DESIGN.md §7): the entity flushes and closes its image and

@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>An image actor tells its parent it received nothing for the idle time.</summary>
 /// <param name="Path">Full path of the image file.</param>

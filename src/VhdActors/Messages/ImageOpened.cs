@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>Reply to <see cref="OpenImage"/>, <see cref="CreateImage"/> and <see cref="SnapshotImage"/>.</summary>
 /// <param name="Path">Full path of the image file.</param>

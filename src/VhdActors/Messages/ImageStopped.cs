@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>
 /// Published on the ActorSystem's event stream when an image actor stopped because of an error

@@ -1,8 +1,10 @@
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
 using System.Diagnostics;
 
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
-/// <summary>Test hook: the actor replies with its <see cref="Disks.VirtualDisk"/> (never send it across threads otherwise).</summary>
+/// <summary>Test hook: the actor replies with its <see cref="VirtualDisk"/> (never send it across threads otherwise).</summary>
 /// <param name="Path">Full path of the image file.</param>
 /// <param name="TraceContext">Unused.</param>
 /// <param name="Cancellation">Unused.</param>

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>
 /// A request under <paramref name="Lease"/> failed with an error the supervisor must hear about

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>Opens an existing image (and its parents, read-only). Reply: <see cref="ImageOpened"/>.</summary>
 /// <param name="Path">Full path of the image file.</param>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>Reads <paramref name="Length"/> bytes at <paramref name="Offset"/>. Reply: <see cref="ImageData"/>.</summary>
 /// <param name="Path">Full path of the image file.</param>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>
 /// Freezes the image at <paramref name="ParentPath"/> (flushed and closed, reopened read-only

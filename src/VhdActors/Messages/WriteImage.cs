@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Storage.Vhd.Actors.Messages;
+namespace Storage.VhdActors.Messages;
 
 /// <summary>
 /// Writes <paramref name="Data"/> at <paramref name="Offset"/>; durable after the next flush.

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// The in-memory BAT: one sector number per block, and which BAT sectors changed since they

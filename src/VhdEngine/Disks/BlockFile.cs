@@ -1,6 +1,6 @@
 using System.IO.Abstractions;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// Positional I/O over one image file opened through <see cref="IFileSystem"/>. Unbuffered

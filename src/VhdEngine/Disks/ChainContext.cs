@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>The paths of a chain being opened, leaf first: for cycle and depth checks.</summary>
 internal sealed class ChainContext

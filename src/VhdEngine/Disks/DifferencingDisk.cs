@@ -1,7 +1,7 @@
 using System.IO.Abstractions;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// A differencing image: a dynamic image whose unallocated blocks, and sectors whose bitmap bit

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.IO.Abstractions;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// A dynamic image: footer copy, dynamic header, BAT, then blocks (sector bitmap + data) and the

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>What open found at the end of the file.</summary>
 public enum EndFooterState

@@ -1,6 +1,6 @@
 using System.IO.Abstractions;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>A fixed image: the virtual disk's bytes, then the footer.</summary>
 public sealed class FixedDisk : VirtualDisk

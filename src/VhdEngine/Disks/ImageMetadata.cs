@@ -1,6 +1,6 @@
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// The validated metadata of an image: which footer counts, where the end footer is, the

@@ -1,7 +1,7 @@
 using System.IO.Abstractions;
 using System.Runtime.CompilerServices;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// Read-only parents shared by every child opened in this process on the same file system:

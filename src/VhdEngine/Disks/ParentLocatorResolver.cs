@@ -1,8 +1,8 @@
 using System.IO.Abstractions;
 using System.Text;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// Finds a differencing image's parent: the relative W2ru locator from the child's directory

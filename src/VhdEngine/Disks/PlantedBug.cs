@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// Deliberate protocol violations the crash suite plants to prove it catches them.

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// Bit operations on a block's sector bitmap: bit i is the MSB-first bit of byte i/8

@@ -1,6 +1,6 @@
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>How to create an image.</summary>
 public sealed record VhdCreateOptions

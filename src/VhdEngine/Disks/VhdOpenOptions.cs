@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>How to open an image and resolve its parents.</summary>
 public sealed record VhdOpenOptions

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.IO.Abstractions;
 using System.Text;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 public abstract partial class VirtualDisk
 {

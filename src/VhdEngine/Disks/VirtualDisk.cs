@@ -1,7 +1,7 @@
 using System.IO.Abstractions;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// An open VHD image: fixed, dynamic or differencing. Reads and writes at any byte offset and

@@ -1,6 +1,6 @@
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Disks;
+namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// Which size an image presents (DESIGN.md §2): Virtual PC and old qemu images ("vpc ", "qemu")

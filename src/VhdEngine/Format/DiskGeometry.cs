@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Format;
+namespace Storage.VhdEngine.Format;
 
 /// <summary>CHS geometry as stored in the footer: cylinders u16, heads u8, sectors per track u8.</summary>
 public readonly record struct DiskGeometry(ushort Cylinders, byte Heads, byte SectorsPerTrack)

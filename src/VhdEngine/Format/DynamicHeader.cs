@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
-using H = Storage.Vhd.Format.DynamicHeaderFieldLocations;
+using H = Storage.VhdEngine.Format.DynamicHeaderFieldLocations;
 
-namespace Storage.Vhd.Format;
+namespace Storage.VhdEngine.Format;
 
 /// <summary>
 /// The 1024-byte dynamic disk header. Parsing keeps reserved bytes and the raw parent name

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Format;
+namespace Storage.VhdEngine.Format;
 
 /// <summary>Byte offsets of the footer's fields (all big-endian).</summary>
 public static class FooterFieldLocations

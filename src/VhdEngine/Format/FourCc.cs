@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Storage.Vhd.Format;
+namespace Storage.VhdEngine.Format;
 
 /// <summary>Four ASCII bytes stored as a big-endian u32 (creator application, host OS, locator codes).</summary>
 public static class FourCc

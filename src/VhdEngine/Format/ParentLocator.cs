@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using L = Storage.Vhd.Format.ParentLocatorFieldLocations;
+using L = Storage.VhdEngine.Format.ParentLocatorFieldLocations;
 
-namespace Storage.Vhd.Format;
+namespace Storage.VhdEngine.Format;
 
 /// <summary>One parent locator entry of the dynamic header.</summary>
 public readonly record struct ParentLocator(uint PlatformCode, uint PlatformDataSpace, uint PlatformDataLength, uint Reserved, ulong PlatformDataOffset)

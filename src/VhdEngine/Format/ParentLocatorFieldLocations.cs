@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Format;
+namespace Storage.VhdEngine.Format;
 
 /// <summary>Byte offsets inside one 24-byte parent locator entry.</summary>
 public static class ParentLocatorFieldLocations

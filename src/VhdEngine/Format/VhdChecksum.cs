@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Format;
+namespace Storage.VhdEngine.Format;
 
 /// <summary>The VHD checksum: one's complement of the byte sum, the checksum field taken as zero.</summary>
 public static class VhdChecksum

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Format;
+namespace Storage.VhdEngine.Format;
 
 /// <summary>Sizes and limits of the format, and the limits this engine enforces on input.</summary>
 public static class VhdConstants

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
-using F = Storage.Vhd.Format.FooterFieldLocations;
+using F = Storage.VhdEngine.Format.FooterFieldLocations;
 
-namespace Storage.Vhd.Format;
+namespace Storage.VhdEngine.Format;
 
 /// <summary>
 /// The 512-byte hard disk footer. Parsing decodes every field and keeps the reserved bytes,

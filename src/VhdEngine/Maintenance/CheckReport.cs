@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Maintenance;
+namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>What <see cref="Checker.Check"/> found: corruption (errors) apart from harmless findings (warnings).</summary>
 public sealed record CheckReport

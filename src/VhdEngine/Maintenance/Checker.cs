@@ -1,8 +1,8 @@
 using System.IO.Abstractions;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Maintenance;
+namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>
 /// Checks an image without changing it, and repairs what can be repaired without touching

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 
-namespace Storage.Vhd.Maintenance;
+namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>
 /// Double buffering for the converter: a second thread reads chunk i+1 while the caller writes

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.IO.Abstractions;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Maintenance;
+namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>
 /// Snapshots and commits (DESIGN.md §5). A commit copies the sectors a child holds into its

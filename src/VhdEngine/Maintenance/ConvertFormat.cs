@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Maintenance;
+namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>The format <see cref="Converter"/> writes.</summary>
 public enum ConvertFormat

@@ -1,7 +1,7 @@
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 
-namespace Storage.Vhd.Maintenance;
+namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>How <see cref="Converter.Convert"/> converts one image file into another.</summary>
 public sealed record ConvertOptions

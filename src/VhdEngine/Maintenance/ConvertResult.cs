@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Maintenance;
+namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>What a conversion did.</summary>
 /// <param name="Source">What the source was read as: <see cref="SourceFormat.Raw"/> or <see cref="SourceFormat.Vhd"/>.</param>

@@ -1,4 +1,4 @@
-namespace Storage.Vhd.Maintenance;
+namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>What a conversion source is, or how to treat it.</summary>
 public enum SourceFormat

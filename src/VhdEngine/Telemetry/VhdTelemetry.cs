@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Storage.Vhd;
+namespace Storage.VhdEngine;
 
 /// <summary>
 /// The engine's ActivitySource and Meter, both named "Storage.Vhd" (DESIGN.md §8). Instruments

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
-using Storage.Vhd;
-using Storage.Vhd.Disks;
-using Storage.Vhd.Format;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Engine.Support;

@@ -1,4 +1,4 @@
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 using Xunit;
 
 namespace Storage.Tests.Engine.Support;

@@ -1,6 +1,6 @@
 using System.IO.Abstractions;
 using System.Security.Cryptography;
-using Storage.Vhd.Disks;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.Tests.Interop.Infrastructure;
 
