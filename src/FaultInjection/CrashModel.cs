@@ -86,33 +86,7 @@ internal sealed class CrashModel
 
         for (int k = 0; k < _ops.Count; k++)
         {
-            Entry entry = _ops[k];
-            if (entry.Op.Kind != PendingKind.Write)
-            {
-                continue;
-            }
-
-            int m = entry.SectorCount;
-            // Variants equal to a prefix state are skipped: "no sector" only matters when the
-            // write also moved the length, halves only when there are two, singles from three.
-            if (entry.HasMeta)
-            {
-                states.Add(CrashState.Tear(Epoch, k, 0));
-            }
-
-            if (m >= 2)
-            {
-                states.Add(CrashState.Tear(Epoch, k, 1));
-                states.Add(CrashState.Tear(Epoch, k, 2));
-            }
-
-            if (m >= 3)
-            {
-                for (int j = 0; j < Math.Min(m, CrashStates.TearSectorLimit); j++)
-                {
-                    states.Add(CrashState.Tear(Epoch, k, 3 + j));
-                }
-            }
+            AddTears(states, k);
         }
 
         if (_ops.Any(e => e.HasMeta))
@@ -152,87 +126,22 @@ internal sealed class CrashModel
         switch (state.Kind)
         {
             case CrashStateKind.Prefix:
-                RequireOperation(state, state.Operation, inclusiveEnd: true);
-                for (int k = 0; k < state.Operation; k++)
-                {
-                    Apply(applied, _ops[k]);
-                }
-
+                ResolvePrefix(state, applied);
                 break;
             case CrashStateKind.Drop:
-                RequireOperation(state, state.Operation, inclusiveEnd: false);
-                for (int k = 0; k < _ops.Count; k++)
-                {
-                    if (k != state.Operation)
-                    {
-                        Apply(applied, _ops[k]);
-                    }
-                }
-
+                ResolveDrop(state, applied);
                 break;
             case CrashStateKind.Tear:
-                RequireOperation(state, state.Operation, inclusiveEnd: false);
-                Entry torn = _ops[state.Operation];
-                if (torn.Op.Kind != PendingKind.Write || state.Variant >= 3 + torn.SectorCount)
-                {
-                    throw new ArgumentException(
-                        $"Crash state {state}: operation {state.Operation} is a {torn.Op.Kind} with {torn.SectorCount} sectors; tear variants go from 0 to {2 + torn.SectorCount} on writes only.",
-                        nameof(state));
-                }
-
-                for (int k = 0; k < state.Operation; k++)
-                {
-                    Apply(applied, _ops[k]);
-                }
-
-                if (torn.HasMeta)
-                {
-                    applied[torn.PieceStart] = true;
-                }
-
-                int half = torn.SectorCount / 2;
-                (int from, int to) = state.Variant switch
-                {
-                    0 => (0, 0),
-                    1 => (0, half),
-                    2 => (half, torn.SectorCount),
-                    _ => (state.Variant - 3, state.Variant - 2),
-                };
-                for (int i = from; i < to; i++)
-                {
-                    applied[torn.SectorStart + i] = true;
-                }
-
+                ResolveTear(state, applied);
                 break;
             case CrashStateKind.MetadataOnly:
-                foreach (Entry entry in _ops.Where(e => e.HasMeta))
-                {
-                    applied[entry.PieceStart] = true;
-                }
-
+                ResolveMetadataOnly(applied);
                 break;
             case CrashStateKind.Explicit:
-                if (state.Pieces!.Length != PieceCount)
-                {
-                    throw new ArgumentException(
-                        $"Crash state {state} has {state.Pieces.Length} pieces, but the pending epoch has {PieceCount}: replay it at the same crash point of the same workload.",
-                        nameof(state));
-                }
-
-                for (int i = 0; i < PieceCount; i++)
-                {
-                    applied[i] = state.Pieces[i] == '1';
-                }
-
+                ResolveExplicit(state, applied);
                 break;
             case CrashStateKind.Sampled:
-                var random = new SplitMix64(SplitMix64.Mix(state.Seed, state.Operation));
-                double keep = random.NextDouble();
-                for (int i = 0; i < PieceCount; i++)
-                {
-                    applied[i] = random.NextDouble() < keep;
-                }
-
+                ResolveSampled(state, applied);
                 break;
             default:
                 throw new ArgumentException($"Unknown crash state kind {state.Kind}.", nameof(state));
@@ -258,28 +167,7 @@ internal sealed class CrashModel
 
         foreach (Entry entry in _ops)
         {
-            int f = entry.File;
-            if (entry.HasMeta && applied[entry.PieceStart])
-            {
-                if (entry.Op.Kind == PendingKind.Create)
-                {
-                    exists[f] = true;
-                }
-                else
-                {
-                    lengths[f] = entry.Op.LengthAfter;
-                }
-            }
-
-            for (int i = 0; i < entry.SectorCount; i++)
-            {
-                if (applied[entry.SectorStart + i])
-                {
-                    // Later operations overwrite earlier ones: with subsets this still reaches
-                    // every per-sector choice, since keeping only piece k yields "value after k".
-                    (sectors[f] ??= new Dictionary<long, byte[]>(_files[f].Disk.DurableSectors))[entry.Op.SectorAt(i)] = entry.Op.Snapshots[i];
-                }
-            }
+            ApplyEntry(entry, applied, lengths, exists, sectors);
         }
 
         var result = new SimDisk?[count];
@@ -314,6 +202,153 @@ internal sealed class CrashModel
             var copy = (byte[])data.Clone();
             copy.AsSpan(tail).Clear();
             map[partial] = copy;
+        }
+    }
+
+    private void ResolvePrefix(CrashState state, bool[] applied)
+    {
+        RequireOperation(state, state.Operation, inclusiveEnd: true);
+        for (int k = 0; k < state.Operation; k++)
+        {
+            Apply(applied, _ops[k]);
+        }
+    }
+
+    private void ResolveDrop(CrashState state, bool[] applied)
+    {
+        RequireOperation(state, state.Operation, inclusiveEnd: false);
+        for (int k = 0; k < _ops.Count; k++)
+        {
+            if (k != state.Operation)
+            {
+                Apply(applied, _ops[k]);
+            }
+        }
+    }
+
+    private void ResolveTear(CrashState state, bool[] applied)
+    {
+        RequireOperation(state, state.Operation, inclusiveEnd: false);
+        Entry torn = _ops[state.Operation];
+        if (torn.Op.Kind != PendingKind.Write || state.Variant >= 3 + torn.SectorCount)
+        {
+            throw new ArgumentException(
+                $"Crash state {state}: operation {state.Operation} is a {torn.Op.Kind} with {torn.SectorCount} sectors; tear variants go from 0 to {2 + torn.SectorCount} on writes only.",
+                nameof(state));
+        }
+
+        for (int k = 0; k < state.Operation; k++)
+        {
+            Apply(applied, _ops[k]);
+        }
+
+        if (torn.HasMeta)
+        {
+            applied[torn.PieceStart] = true;
+        }
+
+        int half = torn.SectorCount / 2;
+        (int from, int to) = state.Variant switch
+        {
+            0 => (0, 0),
+            1 => (0, half),
+            2 => (half, torn.SectorCount),
+            _ => (state.Variant - 3, state.Variant - 2),
+        };
+        for (int i = from; i < to; i++)
+        {
+            applied[torn.SectorStart + i] = true;
+        }
+    }
+
+    private void ResolveMetadataOnly(bool[] applied)
+    {
+        foreach (Entry entry in _ops.Where(e => e.HasMeta))
+        {
+            applied[entry.PieceStart] = true;
+        }
+    }
+
+    private void ResolveExplicit(CrashState state, bool[] applied)
+    {
+        if (state.Pieces!.Length != PieceCount)
+        {
+            throw new ArgumentException(
+                $"Crash state {state} has {state.Pieces.Length} pieces, but the pending epoch has {PieceCount}: replay it at the same crash point of the same workload.",
+                nameof(state));
+        }
+
+        for (int i = 0; i < PieceCount; i++)
+        {
+            applied[i] = state.Pieces[i] == '1';
+        }
+    }
+
+    private void ResolveSampled(CrashState state, bool[] applied)
+    {
+        var random = new SplitMix64(SplitMix64.Mix(state.Seed, state.Operation));
+        double keep = random.NextDouble();
+        for (int i = 0; i < PieceCount; i++)
+        {
+            applied[i] = random.NextDouble() < keep;
+        }
+    }
+
+    /// <summary>ALICE-style tears of write <paramref name="k"/>; variants equal to a prefix state are skipped.</summary>
+    private void AddTears(List<CrashState> states, int k)
+    {
+        Entry entry = _ops[k];
+        if (entry.Op.Kind != PendingKind.Write)
+        {
+            return;
+        }
+
+        int m = entry.SectorCount;
+        // "No sector" only matters when the write also moved the length, halves only when there are two, singles from three.
+        if (entry.HasMeta)
+        {
+            states.Add(CrashState.Tear(Epoch, k, 0));
+        }
+
+        if (m >= 2)
+        {
+            states.Add(CrashState.Tear(Epoch, k, 1));
+            states.Add(CrashState.Tear(Epoch, k, 2));
+        }
+
+        if (m >= 3)
+        {
+            for (int j = 0; j < Math.Min(m, CrashStates.TearSectorLimit); j++)
+            {
+                states.Add(CrashState.Tear(Epoch, k, 3 + j));
+            }
+        }
+    }
+
+    /// <summary>Applies the kept pieces of one operation to the per-file lengths, existence and sector maps.</summary>
+    private void ApplyEntry(Entry entry, bool[] applied, long[] lengths, bool[] exists, Dictionary<long, byte[]>?[] sectors)
+    {
+        int f = entry.File;
+        if (entry.HasMeta && applied[entry.PieceStart])
+        {
+            if (entry.Op.Kind == PendingKind.Create)
+            {
+                exists[f] = true;
+            }
+            else
+            {
+                lengths[f] = entry.Op.LengthAfter;
+            }
+        }
+
+        for (int i = 0; i < entry.SectorCount; i++)
+        {
+            if (applied[entry.SectorStart + i])
+            {
+                // Later operations overwrite earlier ones: with subsets this still reaches
+                // every per-sector choice, since keeping only piece k yields "value after k".
+                (sectors[f] ??= new Dictionary<long, byte[]>(_files[f].Disk.DurableSectors))[entry.Op.SectorAt(i)] = entry.Op.Snapshots[i];
+            }
         }
     }
 
