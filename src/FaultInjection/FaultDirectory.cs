@@ -21,9 +21,9 @@ internal sealed class FaultDirectory(FaultFileSystem fileSystem) : IDirectory
 
     public IDirectoryInfo CreateTempSubdirectory(string? prefix = null) => Wrap(Inner.CreateTempSubdirectory(prefix));
 
-    public void Delete(string path) => fileSystem.DeleteDirectory(path, recursive: false);
+    public void Delete(string path) => fileSystem.Names.DeleteDirectory(path, recursive: false);
 
-    public void Delete(string path, bool recursive) => fileSystem.DeleteDirectory(path, recursive);
+    public void Delete(string path, bool recursive) => fileSystem.Names.DeleteDirectory(path, recursive);
 
     public IEnumerable<string> EnumerateDirectories(string path) => Inner.EnumerateDirectories(path);
 
@@ -95,7 +95,7 @@ internal sealed class FaultDirectory(FaultFileSystem fileSystem) : IDirectory
 
     public IDirectoryInfo? GetParent(string path) => Inner.GetParent(path) is { } parent ? Wrap(parent) : null;
 
-    public void Move(string sourceDirName, string destDirName) => fileSystem.MoveDirectory(sourceDirName, destDirName);
+    public void Move(string sourceDirName, string destDirName) => fileSystem.Names.MoveDirectory(sourceDirName, destDirName);
 
     public IFileSystemInfo? ResolveLinkTarget(string linkPath, bool returnFinalTarget) => Inner.ResolveLinkTarget(linkPath, returnFinalTarget);
 

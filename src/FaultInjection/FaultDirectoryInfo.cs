@@ -29,7 +29,7 @@ internal sealed class FaultDirectoryInfo(FaultFileSystem fileSystem, IDirectoryI
 
     public void Delete(bool recursive)
     {
-        fileSystem.DeleteDirectory(FullName, recursive);
+        fileSystem.Names.DeleteDirectory(FullName, recursive);
         _inner.Refresh();
     }
 
@@ -93,7 +93,7 @@ internal sealed class FaultDirectoryInfo(FaultFileSystem fileSystem, IDirectoryI
 
     public void MoveTo(string destDirName)
     {
-        fileSystem.MoveDirectory(FullName, destDirName);
+        fileSystem.Names.MoveDirectory(FullName, destDirName);
         _inner = fileSystem.Inner.DirectoryInfo.New(destDirName);
     }
 

@@ -62,16 +62,16 @@ internal sealed class FaultFile(FaultFileSystem fileSystem) : IFile
 
     public StreamWriter AppendText(string path) => new(Open(path, FileMode.Append, FileAccess.Write), Utf8NoBom);
 
-    public void Copy(string sourceFileName, string destFileName) => fileSystem.CopyFile(sourceFileName, destFileName, overwrite: false);
+    public void Copy(string sourceFileName, string destFileName) => fileSystem.Names.CopyFile(sourceFileName, destFileName, overwrite: false);
 
-    public void Copy(string sourceFileName, string destFileName, bool overwrite) => fileSystem.CopyFile(sourceFileName, destFileName, overwrite);
+    public void Copy(string sourceFileName, string destFileName, bool overwrite) => fileSystem.Names.CopyFile(sourceFileName, destFileName, overwrite);
 
     public FileSystemStream Create(string path) => Open(path, FileMode.Create, FileAccess.ReadWrite);
 
     public FileSystemStream Create(string path, int bufferSize) => Open(path, FileMode.Create, FileAccess.ReadWrite);
 
     public FileSystemStream Create(string path, int bufferSize, FileOptions options) =>
-        fileSystem.Open(path, FileMode.Create, FileAccess.ReadWrite, options);
+        fileSystem.Contents.Open(path, FileMode.Create, FileAccess.ReadWrite, options);
 
     public IFileSystemInfo CreateSymbolicLink(string path, string pathToTarget) => Inner.CreateSymbolicLink(path, pathToTarget);
 
@@ -80,7 +80,7 @@ internal sealed class FaultFile(FaultFileSystem fileSystem) : IFile
     [SupportedOSPlatform("windows")]
     public void Decrypt(string path) => Inner.Decrypt(path);
 
-    public void Delete(string path) => fileSystem.DeleteFile(path);
+    public void Delete(string path) => fileSystem.Names.DeleteFile(path);
 
     [SupportedOSPlatform("windows")]
     public void Encrypt(string path) => Inner.Encrypt(path);
@@ -121,21 +121,21 @@ internal sealed class FaultFile(FaultFileSystem fileSystem) : IFile
     [UnsupportedOSPlatform("windows")]
     public UnixFileMode GetUnixFileMode(SafeFileHandle fileHandle) => Inner.GetUnixFileMode(fileHandle);
 
-    public void Move(string sourceFileName, string destFileName) => fileSystem.MoveFile(sourceFileName, destFileName, overwrite: false);
+    public void Move(string sourceFileName, string destFileName) => fileSystem.Names.MoveFile(sourceFileName, destFileName, overwrite: false);
 
-    public void Move(string sourceFileName, string destFileName, bool overwrite) => fileSystem.MoveFile(sourceFileName, destFileName, overwrite);
+    public void Move(string sourceFileName, string destFileName, bool overwrite) => fileSystem.Names.MoveFile(sourceFileName, destFileName, overwrite);
 
     public FileSystemStream Open(string path, FileMode mode) =>
         Open(path, mode, mode == FileMode.Append ? FileAccess.Write : FileAccess.ReadWrite);
 
-    public FileSystemStream Open(string path, FileMode mode, FileAccess access) => fileSystem.Open(path, mode, access, FileOptions.None);
+    public FileSystemStream Open(string path, FileMode mode, FileAccess access) => fileSystem.Contents.Open(path, mode, access, FileOptions.None);
 
-    public FileSystemStream Open(string path, FileMode mode, FileAccess access, FileShare share) => fileSystem.Open(path, mode, access, FileOptions.None);
+    public FileSystemStream Open(string path, FileMode mode, FileAccess access, FileShare share) => fileSystem.Contents.Open(path, mode, access, FileOptions.None);
 
     public FileSystemStream Open(string path, FileStreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return fileSystem.Open(path, options.Mode, options.Access, options.Options);
+        return fileSystem.Contents.Open(path, options.Mode, options.Access, options.Options);
     }
 
     public SafeFileHandle OpenHandle(string path, FileMode mode = FileMode.Open, FileAccess access = FileAccess.Read, FileShare share = FileShare.Read, FileOptions options = FileOptions.None, long preallocationSize = 0) =>
@@ -220,10 +220,10 @@ internal sealed class FaultFile(FaultFileSystem fileSystem) : IFile
     }
 
     public void Replace(string sourceFileName, string destinationFileName, string? destinationBackupFileName) =>
-        fileSystem.ReplaceFile(sourceFileName, destinationFileName, destinationBackupFileName, ignoreMetadataErrors: false);
+        fileSystem.Names.ReplaceFile(sourceFileName, destinationFileName, destinationBackupFileName, ignoreMetadataErrors: false);
 
     public void Replace(string sourceFileName, string destinationFileName, string? destinationBackupFileName, bool ignoreMetadataErrors) =>
-        fileSystem.ReplaceFile(sourceFileName, destinationFileName, destinationBackupFileName, ignoreMetadataErrors);
+        fileSystem.Names.ReplaceFile(sourceFileName, destinationFileName, destinationBackupFileName, ignoreMetadataErrors);
 
     public IFileSystemInfo? ResolveLinkTarget(string linkPath, bool returnFinalTarget) => Inner.ResolveLinkTarget(linkPath, returnFinalTarget);
 

@@ -36,7 +36,7 @@ internal sealed class FaultFileInfo(FaultFileSystem fileSystem, IFileInfo inner)
 
     public IFileInfo CopyTo(string destFileName, bool overwrite)
     {
-        fileSystem.CopyFile(FullName, destFileName, overwrite);
+        fileSystem.Names.CopyFile(FullName, destFileName, overwrite);
         return fileSystem.FileInfo.New(destFileName);
     }
 
@@ -51,7 +51,7 @@ internal sealed class FaultFileInfo(FaultFileSystem fileSystem, IFileInfo inner)
 
     public void Delete()
     {
-        fileSystem.DeleteFile(FullName);
+        fileSystem.Names.DeleteFile(FullName);
         _inner.Refresh();
     }
 
@@ -62,7 +62,7 @@ internal sealed class FaultFileInfo(FaultFileSystem fileSystem, IFileInfo inner)
 
     public void MoveTo(string destFileName, bool overwrite)
     {
-        fileSystem.MoveFile(FullName, destFileName, overwrite);
+        fileSystem.Names.MoveFile(FullName, destFileName, overwrite);
         _inner = fileSystem.Inner.FileInfo.New(destFileName);
     }
 
@@ -87,7 +87,7 @@ internal sealed class FaultFileInfo(FaultFileSystem fileSystem, IFileInfo inner)
 
     public IFileInfo Replace(string destinationFileName, string? destinationBackupFileName, bool ignoreMetadataErrors)
     {
-        fileSystem.ReplaceFile(FullName, destinationFileName, destinationBackupFileName, ignoreMetadataErrors);
+        fileSystem.Names.ReplaceFile(FullName, destinationFileName, destinationBackupFileName, ignoreMetadataErrors);
         return fileSystem.FileInfo.New(destinationFileName);
     }
 

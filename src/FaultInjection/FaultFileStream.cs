@@ -55,7 +55,7 @@ public sealed class FaultFileStream : FileSystemStream
         get
         {
             ThrowIfDisposed();
-            return _fileSystem.StreamLength(_disk);
+            return _fileSystem.Contents.Length(_disk);
         }
     }
 
@@ -111,7 +111,7 @@ public sealed class FaultFileStream : FileSystemStream
             throw new IOException("Unable to truncate data that previously existed in a file opened in Append mode.");
         }
 
-        _fileSystem.StreamSetLength(_disk, _path, _generation, value);
+        _fileSystem.Contents.SetLength(_disk, _path, _generation, value);
         // FileStream keeps the position, except that it cannot stay past a shrunk end.
         _position = Math.Min(_position, value);
     }
@@ -132,7 +132,7 @@ public sealed class FaultFileStream : FileSystemStream
             throw new NotSupportedException("Stream does not support reading.");
         }
 
-        int read = _fileSystem.StreamRead(_disk, _path, _generation, _position, buffer);
+        int read = _fileSystem.Contents.Read(_disk, _path, _generation, _position, buffer);
         _position += read;
         return read;
     }
@@ -182,7 +182,7 @@ public sealed class FaultFileStream : FileSystemStream
     {
         ThrowIfDisposed();
         ThrowIfCannotWrite();
-        _fileSystem.StreamWrite(_disk, _path, _generation, _position, buffer);
+        _fileSystem.Contents.Write(_disk, _path, _generation, _position, buffer);
         _position += buffer.Length;
     }
 
@@ -237,7 +237,7 @@ public sealed class FaultFileStream : FileSystemStream
     public override void Flush(bool flushToDisk)
     {
         ThrowIfDisposed();
-        _fileSystem.StreamFlush(_disk, _path, _generation, flushToDisk);
+        _fileSystem.Contents.Flush(_disk, _path, _generation, flushToDisk);
     }
 
     /// <summary>Same as <c>Flush(false)</c>, as for <see cref="System.IO.FileStream"/>: not a durability point.</summary>

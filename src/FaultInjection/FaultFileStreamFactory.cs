@@ -19,25 +19,25 @@ internal sealed class FaultFileStreamFactory(FaultFileSystem fileSystem) : IFile
     public FileSystemStream New(SafeFileHandle handle, FileAccess access, int bufferSize, bool isAsync) => throw FaultRandomAccess.HandlesNotSupported();
 
     public FileSystemStream New(string path, FileMode mode) =>
-        fileSystem.Open(path, mode, mode == FileMode.Append ? FileAccess.Write : FileAccess.ReadWrite, FileOptions.None);
+        fileSystem.Contents.Open(path, mode, mode == FileMode.Append ? FileAccess.Write : FileAccess.ReadWrite, FileOptions.None);
 
-    public FileSystemStream New(string path, FileMode mode, FileAccess access) => fileSystem.Open(path, mode, access, FileOptions.None);
+    public FileSystemStream New(string path, FileMode mode, FileAccess access) => fileSystem.Contents.Open(path, mode, access, FileOptions.None);
 
-    public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share) => fileSystem.Open(path, mode, access, FileOptions.None);
+    public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share) => fileSystem.Contents.Open(path, mode, access, FileOptions.None);
 
     public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize) =>
-        fileSystem.Open(path, mode, access, FileOptions.None);
+        fileSystem.Contents.Open(path, mode, access, FileOptions.None);
 
     public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, bool useAsync) =>
-        fileSystem.Open(path, mode, access, useAsync ? FileOptions.Asynchronous : FileOptions.None);
+        fileSystem.Contents.Open(path, mode, access, useAsync ? FileOptions.Asynchronous : FileOptions.None);
 
     public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options) =>
-        fileSystem.Open(path, mode, access, options);
+        fileSystem.Contents.Open(path, mode, access, options);
 
     public FileSystemStream New(string path, FileStreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return fileSystem.Open(path, options.Mode, options.Access, options.Options);
+        return fileSystem.Contents.Open(path, options.Mode, options.Access, options.Options);
     }
 
     public FileSystemStream Wrap(FileStream fileStream) => throw FaultRandomAccess.HandlesNotSupported();

@@ -40,19 +40,6 @@ namespace Storage.FaultInjection;
 /// </remarks>
 public sealed class FaultFileSystem : IFileSystem
 {
-    private const int CopyChunk = 1 << 20;
-
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, SimDisk> _disks;
-    private readonly List<FaultOperation> _trace = [];
-    private long _operationCount;
-    private long _flushToDiskCount;
-    private int _epoch;
-    private int _generation;
-    private int _callbackDepth;
-    private long _mapVersion;
-    private CrashModel? _model;
-
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <param name="inner">The file system that holds names; the real one or a MockFileSystem.</param>
     /// <param name="plan">Faults to inject, or null for none.</param>
@@ -60,8 +47,11 @@ public sealed class FaultFileSystem : IFileSystem
     {
         ArgumentNullException.ThrowIfNull(inner);
         Inner = inner;
-        Plan = plan;
-        _disks = new Dictionary<string, SimDisk>(PathComparer);
+        State = new SimulationState(inner);
+        State.Log.Plan = plan;
+        Contents = new FileContents(this, State);
+        Names = new FileNamespace(State);
+        Crashes = new CrashImaging(State);
         File = new FaultFile(this);
         Directory = new FaultDirectory(this);
         FileInfo = new FaultFileInfoFactory(this);
@@ -84,7 +74,11 @@ public sealed class FaultFileSystem : IFileSystem
     public IFileSystem Inner { get; }
 
     /// <summary>Faults applied to every counted operation; null injects none. May be swapped between runs.</summary>
-    public FaultPlan? Plan { get; set; }
+    public FaultPlan? Plan
+    {
+        get => State.Log.Plan;
+        set => State.Log.Plan = value;
+    }
 
     /// <inheritdoc/>
     public IDirectory Directory { get; }
@@ -117,80 +111,37 @@ public sealed class FaultFileSystem : IFileSystem
     public IRandomAccess RandomAccess { get; }
 
     /// <summary>A copy of the operation trace: every counted operation in order, plus crash markers.</summary>
-    public IReadOnlyList<FaultOperation> Trace
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _trace.ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<FaultOperation> Trace => Locked(() => State.Log.Trace);
 
     /// <summary>Counted operations seen by this file system (independent of <see cref="Plan"/>).</summary>
-    public long OperationCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _operationCount;
-            }
-        }
-    }
+    public long OperationCount => Locked(() => State.Log.OperationCount);
 
     /// <summary><c>Flush(true)</c> calls so far, failed and aborted ones included.</summary>
-    public long FlushToDiskCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _flushToDiskCount;
-            }
-        }
-    }
+    public long FlushToDiskCount => Locked(() => State.Log.FlushToDiskCount);
 
     /// <summary>Durability points passed: successful <c>Flush(true)</c> calls and <see cref="Sync"/>s. Crash states carry it as <c>E&lt;epoch&gt;</c>.</summary>
-    public int Epoch
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _epoch;
-            }
-        }
-    }
+    public int Epoch => Locked(() => State.Epoch);
 
     /// <summary>Full paths of the files whose contents are simulated, sorted ordinally.</summary>
-    public IReadOnlyList<string> SimulatedFiles
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _disks.Keys.Order(StringComparer.Ordinal).ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<string> SimulatedFiles => Locked(() => State.Disks.Keys.Order(StringComparer.Ordinal).ToArray());
 
     /// <summary>Crash-model pieces pending across all files (see <see cref="CrashState"/>).</summary>
     public int PendingPieceCount => WithCrashModel(m => m.PieceCount);
 
-    private static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+    /// <summary>The simulated state, guarded by its lock.</summary>
+    internal SimulationState State { get; }
 
-    private static StringComparison PathComparison => OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+    /// <summary>Opening streams and the stream calls.</summary>
+    internal FileContents Contents { get; }
+
+    /// <summary>Deletes, moves, copies and replaces.</summary>
+    internal FileNamespace Names { get; }
+
+    /// <summary>The crash model and crash images.</summary>
+    internal CrashImaging Crashes { get; }
 
     /// <summary>Clears <see cref="Trace"/>; counters are kept.</summary>
-    public void ClearTrace()
-    {
-        lock (_gate)
-        {
-            _trace.Clear();
-        }
-    }
+    public void ClearTrace() => Locked(() => { State.Log.ClearTrace(); return 0; });
 
     /// <summary>
     /// The live simulated contents of a file, or null if it is not simulated (never opened, or deleted).
@@ -200,11 +151,8 @@ public sealed class FaultFileSystem : IFileSystem
     /// <returns>The disk or null.</returns>
     public SimDisk? GetDisk(string path)
     {
-        string full = Normalize(path);
-        lock (_gate)
-        {
-            return _disks.GetValueOrDefault(full);
-        }
+        string full = State.Normalize(path);
+        return Locked(() => State.Disks.GetValueOrDefault(full));
     }
 
     /// <summary>
@@ -213,14 +161,14 @@ public sealed class FaultFileSystem : IFileSystem
     /// </summary>
     public void Sync()
     {
-        lock (_gate)
+        lock (State.Gate)
         {
-            foreach (SimDisk disk in _disks.Values)
+            foreach (SimDisk disk in State.Disks.Values)
             {
                 disk.Flush();
             }
 
-            _epoch++;
+            State.Epoch++;
         }
     }
 
@@ -241,21 +189,7 @@ public sealed class FaultFileSystem : IFileSystem
     /// </summary>
     /// <param name="state">A state of the current pending epoch.</param>
     /// <returns>The post-crash files.</returns>
-    public IReadOnlyDictionary<string, SimDisk> Materialize(CrashState state) =>
-        WithCrashModel(model =>
-        {
-            SimDisk?[] images = model.Materialize(state);
-            var result = new Dictionary<string, SimDisk>(PathComparer);
-            for (int i = 0; i < images.Length; i++)
-            {
-                if (images[i] is { } image)
-                {
-                    result[model.Files[i].Path] = image;
-                }
-            }
-
-            return result;
-        });
+    public IReadOnlyDictionary<string, SimDisk> Materialize(CrashState state) => Crashes.Materialize(state);
 
     /// <summary>
     /// Writes the post-crash contents of every simulated file into <paramref name="target"/> (typically a
@@ -265,25 +199,7 @@ public sealed class FaultFileSystem : IFileSystem
     /// </summary>
     /// <param name="state">A state of the current pending epoch.</param>
     /// <param name="target">Where to write; files there with the same paths are replaced.</param>
-    public void MaterializeTo(CrashState state, IFileSystem target)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        foreach (var (path, image) in Materialize(state))
-        {
-            if (target.Path.GetDirectoryName(path) is { Length: > 0 } directory)
-            {
-                target.Directory.CreateDirectory(directory);
-            }
-
-            using FileSystemStream stream = target.FileStream.New(path, FileMode.Create, FileAccess.Write);
-            stream.SetLength(image.Length);
-            foreach (var (offset, bytes) in DataRuns(image))
-            {
-                stream.Position = offset;
-                stream.Write(bytes);
-            }
-        }
-    }
+    public void MaterializeTo(CrashState state, IFileSystem target) => Crashes.MaterializeTo(state, target);
 
     /// <summary>
     /// A new <see cref="FaultFileSystem"/> over <paramref name="inner"/> (typically a fresh MockFileSystem)
@@ -295,23 +211,7 @@ public sealed class FaultFileSystem : IFileSystem
     /// <param name="inner">The name store of the copy.</param>
     /// <param name="plan">Faults for the copy, or null.</param>
     /// <returns>The crashed copy, ready for the code under test to reopen.</returns>
-    public FaultFileSystem CrashedCopy(CrashState state, IFileSystem inner, FaultPlan? plan = null)
-    {
-        ArgumentNullException.ThrowIfNull(inner);
-        var copy = new FaultFileSystem(inner, plan);
-        foreach (var (path, image) in Materialize(state))
-        {
-            if (inner.Path.GetDirectoryName(path) is { Length: > 0 } directory)
-            {
-                inner.Directory.CreateDirectory(directory);
-            }
-
-            inner.File.Create(path).Dispose();
-            copy._disks[copy.Normalize(path)] = image;
-        }
-
-        return copy;
-    }
+    public FaultFileSystem CrashedCopy(CrashState state, IFileSystem inner, FaultPlan? plan = null) => Crashes.CrashedCopy(state, inner, plan);
 
     /// <summary>
     /// Crashes this file system into <paramref name="state"/>: every simulated file is replaced by its
@@ -320,72 +220,12 @@ public sealed class FaultFileSystem : IFileSystem
     /// </summary>
     /// <param name="state">A state of the current pending epoch.</param>
     /// <exception cref="InvalidOperationException">Called from a <see cref="FlushingToDisk"/> handler.</exception>
-    public void ApplyCrash(CrashState state)
-    {
-        lock (_gate)
-        {
-            if (_callbackDepth > 0)
-            {
-                throw new InvalidOperationException(
-                    "ApplyCrash cannot run inside a FlushingToDisk handler: the workload is mid-flush. Use Materialize, MaterializeTo or CrashedCopy there, or throw to abort the workload and apply the crash afterwards.");
-            }
-
-            WithCrashModel(model =>
-            {
-                SimDisk?[] images = model.Materialize(state);
-                for (int i = 0; i < images.Length; i++)
-                {
-                    string path = model.Files[i].Path;
-                    if (images[i] is { } image)
-                    {
-                        _disks[path] = image;
-                    }
-                    else
-                    {
-                        _disks.Remove(path);
-                        Inner.File.Delete(path);
-                    }
-                }
-
-                return 0;
-            });
-
-            _generation++;
-            _mapVersion++;
-            _trace.Add(new FaultOperation(-1, FaultOperationKind.Crash, state.ToString(), 0, 0, false));
-        }
-    }
+    public void ApplyCrash(CrashState state) => Crashes.ApplyCrash(state);
 
     /// <summary>Crashes losing every pending operation (<c>p0</c>): the most common pessimistic state. See <see cref="ApplyCrash"/>.</summary>
     public void Crash() => ApplyCrash(CrashState.Prefix(Epoch, 0));
 
-    internal T WithCrashModel<T>(Func<CrashModel, T> action)
-    {
-        lock (_gate)
-        {
-            // Versions only grow, so the sum changes whenever any disk or the file map does:
-            // a harness materializing many states of one crash point builds the model once.
-            long version = _mapVersion + _epoch;
-            foreach (SimDisk disk in _disks.Values)
-            {
-                version += disk.Version;
-            }
-
-            if (_model is null || _model.Version != version)
-            {
-                var files = _disks.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)).ToList();
-                _model = new CrashModel(_epoch, files, version);
-            }
-
-            return action(_model);
-        }
-    }
-
-    internal string Normalize(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        return Inner.Path.GetFullPath(path);
-    }
+    internal T WithCrashModel<T>(Func<CrashModel, T> action) => Crashes.WithCrashModel(action);
 
     internal IFileSystemInfo Wrap(IFileSystemInfo info) => info switch
     {
@@ -396,353 +236,19 @@ public sealed class FaultFileSystem : IFileSystem
 
     internal long? SimulatedLength(string path)
     {
-        string full = Normalize(path);
-        lock (_gate)
-        {
-            return _disks.TryGetValue(full, out SimDisk? disk) ? disk.Length : null;
-        }
+        string full = State.Normalize(path);
+        return Locked(() => State.Disks.TryGetValue(full, out SimDisk? disk) ? disk.Length : (long?)null);
     }
 
-    internal FaultFileStream Open(string path, FileMode mode, FileAccess access, FileOptions options)
+    /// <summary>Raises <see cref="FlushingToDisk"/>; called with the simulation lock held.</summary>
+    internal void OnFlushingToDisk(string path, long flushIndex) =>
+        FlushingToDisk?.Invoke(this, new FlushToDiskEventArgs(this, path, flushIndex));
+
+    private T Locked<T>(Func<T> read)
     {
-        if (mode is < FileMode.CreateNew or > FileMode.Append)
+        lock (State.Gate)
         {
-            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown FileMode.");
+            return read();
         }
-
-        if (access is < FileAccess.Read or > FileAccess.ReadWrite)
-        {
-            throw new ArgumentOutOfRangeException(nameof(access), access, "Unknown FileAccess.");
-        }
-
-        // The same combinations FileStream rejects, so code that works here works on a real disk.
-        if ((access & FileAccess.Write) == 0 && mode is FileMode.CreateNew or FileMode.Create or FileMode.Truncate or FileMode.Append)
-        {
-            throw new ArgumentException($"Combining FileMode: {mode} with FileAccess: {access} is invalid.", nameof(access));
-        }
-
-        if (mode == FileMode.Append && (access & FileAccess.Read) != 0)
-        {
-            throw new ArgumentException("Append access can be requested only in write-only mode.", nameof(access));
-        }
-
-        string full = Normalize(path);
-        lock (_gate)
-        {
-            Count(FaultOperationKind.Open, full);
-            SimDisk? disk = _disks.GetValueOrDefault(full);
-            bool exists = disk is not null || Inner.File.Exists(full);
-            if (exists && mode == FileMode.CreateNew)
-            {
-                throw new IOException($"The file '{full}' already exists.", unchecked((int)0x80070050));
-            }
-
-            if (!exists && mode is FileMode.Open or FileMode.Truncate)
-            {
-                throw new FileNotFoundException($"Could not find file '{full}'.", full);
-            }
-
-            if (!exists)
-            {
-                // The inner file system checks the directory and records the name; contents stay here.
-                Inner.File.Create(full).Dispose();
-                disk = SimDisk.CreateNew();
-                _disks[full] = disk;
-            }
-            else
-            {
-                disk ??= Seed(full);
-                if (mode is FileMode.Create or FileMode.Truncate)
-                {
-                    disk.SetLength(0);
-                }
-            }
-
-            long start = mode == FileMode.Append ? disk.Length : 0;
-            bool isAsync = (options & FileOptions.Asynchronous) != 0;
-            return new FaultFileStream(this, disk, full, access, start, mode == FileMode.Append, isAsync, _generation);
-        }
-    }
-
-    internal long StreamLength(SimDisk disk)
-    {
-        lock (_gate)
-        {
-            return disk.Length;
-        }
-    }
-
-    internal int StreamRead(SimDisk disk, string path, int generation, long position, Span<byte> buffer)
-    {
-        lock (_gate)
-        {
-            CheckGeneration(generation, path);
-            Count(FaultOperationKind.Read, path, position, buffer.Length);
-            long available = Math.Max(0, disk.Length - position);
-            int count = (int)Math.Min(buffer.Length, available);
-            if (Plan is { } plan)
-            {
-                count = plan.ShortenRead(count);
-            }
-
-            return disk.Read(position, buffer[..count]);
-        }
-    }
-
-    internal void StreamWrite(SimDisk disk, string path, int generation, long position, ReadOnlySpan<byte> data)
-    {
-        lock (_gate)
-        {
-            CheckGeneration(generation, path);
-            long end = position + data.Length;
-            Count(FaultOperationKind.Write, path, position, data.Length, end > disk.Length ? end : -1);
-            disk.Write(position, data);
-        }
-    }
-
-    internal void StreamSetLength(SimDisk disk, string path, int generation, long length)
-    {
-        lock (_gate)
-        {
-            CheckGeneration(generation, path);
-            Count(FaultOperationKind.SetLength, path, length, 0, length > disk.Length ? length : -1);
-            disk.SetLength(length);
-        }
-    }
-
-    internal void StreamFlush(SimDisk disk, string path, int generation, bool flushToDisk)
-    {
-        lock (_gate)
-        {
-            CheckGeneration(generation, path);
-            if (!flushToDisk)
-            {
-                // Nothing is buffered in the stream, so a plain flush only costs an operation.
-                Count(FaultOperationKind.Flush, path);
-                return;
-            }
-
-            long flushIndex = _flushToDiskCount++;
-            _callbackDepth++;
-            try
-            {
-                FlushingToDisk?.Invoke(this, new FlushToDiskEventArgs(this, path, flushIndex));
-            }
-            finally
-            {
-                _callbackDepth--;
-            }
-
-            // A failing fsync throws here, leaving the epoch pending: undetermined, as on a real disk.
-            Count(FaultOperationKind.FlushToDisk, path);
-            disk.Flush();
-            _epoch++;
-        }
-    }
-
-    internal void DeleteFile(string path)
-    {
-        string full = Normalize(path);
-        lock (_gate)
-        {
-            Count(FaultOperationKind.Delete, full);
-            Inner.File.Delete(full);
-            // Open streams keep the orphaned disk, like an unlinked file on Unix.
-            _disks.Remove(full);
-        }
-    }
-
-    internal void MoveFile(string source, string destination, bool overwrite)
-    {
-        string from = Normalize(source);
-        string to = Normalize(destination);
-        lock (_gate)
-        {
-            Count(FaultOperationKind.Move, from);
-            Inner.File.Move(from, to, overwrite);
-            _disks.Remove(to);
-            if (_disks.Remove(from, out SimDisk? disk))
-            {
-                // The disk travels with its pending epoch: a new file stays "may be absent".
-                _disks[to] = disk;
-            }
-        }
-    }
-
-    internal void CopyFile(string source, string destination, bool overwrite)
-    {
-        string from = Normalize(source);
-        string to = Normalize(destination);
-        lock (_gate)
-        {
-            SimDisk src = _disks.GetValueOrDefault(from)
-                ?? (Inner.File.Exists(from) ? Seed(from) : throw new FileNotFoundException($"Could not find file '{from}'.", from));
-            _disks[from] = src;
-            Count(FaultOperationKind.Copy, from, 0, src.Length, src.Length);
-            SimDisk? dst = _disks.GetValueOrDefault(to);
-            if (dst is not null || Inner.File.Exists(to))
-            {
-                if (!overwrite)
-                {
-                    throw new IOException($"The file '{to}' already exists.", unchecked((int)0x80070050));
-                }
-
-                dst ??= Seed(to);
-                dst.SetLength(0);
-            }
-            else
-            {
-                Inner.File.Create(to).Dispose();
-                dst = SimDisk.CreateNew();
-                _disks[to] = dst;
-            }
-
-            // Sparse copy: only sectors holding data are written, then the length is set.
-            foreach (var (offset, bytes) in DataRuns(src))
-            {
-                dst.Write(offset, bytes);
-            }
-
-            dst.SetLength(src.Length);
-        }
-    }
-
-    internal void ReplaceFile(string source, string destination, string? backup, bool ignoreMetadataErrors)
-    {
-        string from = Normalize(source);
-        string to = Normalize(destination);
-        string? keep = backup is null ? null : Normalize(backup);
-        lock (_gate)
-        {
-            Count(FaultOperationKind.Replace, from);
-            Inner.File.Replace(from, to, keep, ignoreMetadataErrors);
-            SimDisk? old = _disks.GetValueOrDefault(to);
-            _disks.Remove(to);
-            if (keep is not null)
-            {
-                _disks.Remove(keep);
-                if (old is not null)
-                {
-                    _disks[keep] = old;
-                }
-            }
-
-            if (_disks.Remove(from, out SimDisk? disk))
-            {
-                _disks[to] = disk;
-            }
-        }
-    }
-
-    internal void DeleteDirectory(string path, bool recursive)
-    {
-        string full = Normalize(path);
-        lock (_gate)
-        {
-            Count(FaultOperationKind.DeleteDirectory, full);
-            Inner.Directory.Delete(full, recursive);
-            foreach (string key in KeysUnder(full))
-            {
-                _disks.Remove(key);
-            }
-        }
-    }
-
-    internal void MoveDirectory(string source, string destination)
-    {
-        string from = Normalize(source);
-        string to = Normalize(destination);
-        lock (_gate)
-        {
-            Count(FaultOperationKind.MoveDirectory, from);
-            Inner.Directory.Move(from, to);
-            string fromPrefix = WithSeparator(from);
-            string toPrefix = WithSeparator(to);
-            foreach (string key in KeysUnder(from))
-            {
-                _disks.Remove(key, out SimDisk? disk);
-                _disks[toPrefix + key[fromPrefix.Length..]] = disk!;
-            }
-        }
-    }
-
-    /// <summary>Contiguous runs of stored sectors, clipped to the length, in chunks of at most <see cref="CopyChunk"/>.</summary>
-    private static IEnumerable<(long Offset, byte[] Bytes)> DataRuns(SimDisk disk)
-    {
-        List<long> sectors = disk.VolatileSectorIndexes();
-        int i = 0;
-        while (i < sectors.Count)
-        {
-            int j = i + 1;
-            while (j < sectors.Count && sectors[j] == sectors[j - 1] + 1 && (j - i) * (long)SimDisk.SectorSize < CopyChunk)
-            {
-                j++;
-            }
-
-            long offset = sectors[i] * SimDisk.SectorSize;
-            long end = Math.Min(disk.Length, (sectors[j - 1] + 1) * SimDisk.SectorSize);
-            var bytes = new byte[end - offset];
-            disk.Read(offset, bytes);
-            yield return (offset, bytes);
-            i = j;
-        }
-    }
-
-    private string WithSeparator(string directory) =>
-        directory.EndsWith(Inner.Path.DirectorySeparatorChar) ? directory : directory + Inner.Path.DirectorySeparatorChar;
-
-    private List<string> KeysUnder(string directory)
-    {
-        string prefix = WithSeparator(directory);
-        return _disks.Keys.Where(k => k.StartsWith(prefix, PathComparison)).ToList();
-    }
-
-    private void CheckGeneration(int generation, string path)
-    {
-        if (generation != _generation)
-        {
-            throw new IOException($"The file system crashed after '{path}' was opened; reopen the file.");
-        }
-    }
-
-    private void Count(FaultOperationKind kind, string path, long offset = 0, long length = 0, long growTo = -1)
-    {
-        // Every lock section that changes the file map counts an operation (or bumps the version
-        // itself, as ApplyCrash does), which invalidates the cached crash model.
-        _mapVersion++;
-        long index = _operationCount++;
-        try
-        {
-            Plan?.BeforeOperation(kind, path, growTo);
-        }
-        catch (InjectedFaultException)
-        {
-            _trace.Add(new FaultOperation(index, kind, path, offset, length, true));
-            throw;
-        }
-
-        _trace.Add(new FaultOperation(index, kind, path, offset, length, false));
-    }
-
-    /// <summary>Loads an existing inner file as durable contents, storing only non-zero sectors.</summary>
-    private SimDisk Seed(string full)
-    {
-        var disk = new SimDisk();
-        using (FileSystemStream stream = Inner.File.OpenRead(full))
-        {
-            var buffer = new byte[CopyChunk];
-            long offset = 0;
-            int read;
-            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                disk.SeedDurable(offset, buffer.AsSpan(0, read));
-                offset += read;
-            }
-
-            disk.SetDurableLength(offset);
-        }
-
-        _disks[full] = disk;
-        return disk;
     }
 }

@@ -1,0 +1,156 @@
+namespace Storage.FaultInjection;
+
+/// <summary>
+/// What a <see cref="FaultFileSystem"/> does with file contents: opening streams (which seeds or
+/// creates the simulated file) and the stream calls of <see cref="FaultFileStream"/> (reads, writes,
+/// length changes, flushes), each counted, traced and subject to the plan.
+/// </summary>
+internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
+{
+    internal FaultFileStream Open(string path, FileMode mode, FileAccess access, FileOptions options)
+    {
+        ValidateOpen(mode, access);
+        string full = state.Normalize(path);
+        lock (state.Gate)
+        {
+            state.Count(FaultOperationKind.Open, full);
+            SimDisk disk = Resolve(full, mode);
+            long start = mode == FileMode.Append ? disk.Length : 0;
+            bool isAsync = (options & FileOptions.Asynchronous) != 0;
+            return new FaultFileStream(owner, disk, full, access, start, mode == FileMode.Append, isAsync, state.Generation);
+        }
+    }
+
+    internal long Length(SimDisk disk)
+    {
+        lock (state.Gate)
+        {
+            return disk.Length;
+        }
+    }
+
+    internal int Read(SimDisk disk, string path, int generation, long position, Span<byte> buffer)
+    {
+        lock (state.Gate)
+        {
+            state.CheckGeneration(generation, path);
+            state.Count(FaultOperationKind.Read, path, position, buffer.Length);
+            long available = Math.Max(0, disk.Length - position);
+            int count = (int)Math.Min(buffer.Length, available);
+            if (state.Log.Plan is { } plan)
+            {
+                count = plan.ShortenRead(count);
+            }
+
+            return disk.Read(position, buffer[..count]);
+        }
+    }
+
+    internal void Write(SimDisk disk, string path, int generation, long position, ReadOnlySpan<byte> data)
+    {
+        lock (state.Gate)
+        {
+            state.CheckGeneration(generation, path);
+            long end = position + data.Length;
+            state.Count(FaultOperationKind.Write, path, position, data.Length, end > disk.Length ? end : -1);
+            disk.Write(position, data);
+        }
+    }
+
+    internal void SetLength(SimDisk disk, string path, int generation, long length)
+    {
+        lock (state.Gate)
+        {
+            state.CheckGeneration(generation, path);
+            state.Count(FaultOperationKind.SetLength, path, length, 0, length > disk.Length ? length : -1);
+            disk.SetLength(length);
+        }
+    }
+
+    internal void Flush(SimDisk disk, string path, int generation, bool flushToDisk)
+    {
+        lock (state.Gate)
+        {
+            state.CheckGeneration(generation, path);
+            if (!flushToDisk)
+            {
+                // Nothing is buffered in the stream, so a plain flush only costs an operation.
+                state.Count(FaultOperationKind.Flush, path);
+                return;
+            }
+
+            long flushIndex = state.Log.NextFlushIndex();
+            state.CallbackDepth++;
+            try
+            {
+                owner.OnFlushingToDisk(path, flushIndex);
+            }
+            finally
+            {
+                state.CallbackDepth--;
+            }
+
+            // A failing fsync throws here, leaving the epoch pending: undetermined, as on a real disk.
+            state.Count(FaultOperationKind.FlushToDisk, path);
+            disk.Flush();
+            state.Epoch++;
+        }
+    }
+
+    /// <summary>Rejects what <see cref="System.IO.FileStream"/> rejects, so code that works here works on a real disk.</summary>
+    private static void ValidateOpen(FileMode mode, FileAccess access)
+    {
+        if (mode is < FileMode.CreateNew or > FileMode.Append)
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown FileMode.");
+        }
+
+        if (access is < FileAccess.Read or > FileAccess.ReadWrite)
+        {
+            throw new ArgumentOutOfRangeException(nameof(access), access, "Unknown FileAccess.");
+        }
+
+        if ((access & FileAccess.Write) == 0 && mode is FileMode.CreateNew or FileMode.Create or FileMode.Truncate or FileMode.Append)
+        {
+            throw new ArgumentException($"Combining FileMode: {mode} with FileAccess: {access} is invalid.", nameof(access));
+        }
+
+        if (mode == FileMode.Append && (access & FileAccess.Read) != 0)
+        {
+            throw new ArgumentException("Append access can be requested only in write-only mode.", nameof(access));
+        }
+    }
+
+    /// <summary>The simulated file <paramref name="full"/> opened with <paramref name="mode"/>: existing (seeded if needed, truncated if asked) or new.</summary>
+    private SimDisk Resolve(string full, FileMode mode)
+    {
+        SimDisk? disk = state.Disks.GetValueOrDefault(full);
+        bool exists = disk is not null || state.Inner.File.Exists(full);
+        if (exists && mode == FileMode.CreateNew)
+        {
+            throw new IOException($"The file '{full}' already exists.", unchecked((int)0x80070050));
+        }
+
+        if (!exists && mode is FileMode.Open or FileMode.Truncate)
+        {
+            throw new FileNotFoundException($"Could not find file '{full}'.", full);
+        }
+
+        if (!exists)
+        {
+            // The inner file system checks the directory and records the name; contents stay here.
+            state.Inner.File.Create(full).Dispose();
+            disk = SimDisk.CreateNew();
+            state.Disks[full] = disk;
+            return disk;
+        }
+
+        disk ??= state.Seed(full);
+        if (mode is FileMode.Create or FileMode.Truncate)
+        {
+            disk.SetLength(0);
+        }
+
+        return disk;
+    }
+}
