@@ -19,7 +19,6 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         var workload = template.Workload;
         var tally = new ExploreTally();
         var ctx = template.Instantiate();
-        ctx.PlantedBug = settings.PlantedBug;
         long counter = 0;
         bool verifiedOnce = false;
 
@@ -254,7 +253,6 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
             : new CrashReplay
             {
                 Workload = workload.Name,
-                PlantedBug = settings.PlantedBug == 0 ? null : settings.PlantedBug.ToString().Replace(", ", "+", StringComparison.Ordinal),
                 Point = point,
                 State = state,
                 RepairPoint = repair?.Point,

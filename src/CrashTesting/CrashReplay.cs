@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Storage.FaultInjection;
@@ -6,7 +7,7 @@ namespace Storage.CrashTesting;
 
 /// <summary>
 /// A replay token: the workload, the crash point and the crash state of one verified state, as
-/// <c>workload[+PlantedBug]@point@state[@repairPoint@repairState]</c>, for example
+/// <c>workload@point@state[@repairPoint@repairState]</c>, for example
 /// <c>first-write@flush7@E5:x0110100111</c> or <c>repair-leaked-tail@flush3@E2:p1@repair-flush0@E0:x1</c>
 /// (the second pair names a crash inside a recovery of the crashed image: <c>repair-</c> for
 /// Checker.Repair, <c>reopen-</c> for a read-write open, then <c>flush&lt;n&gt;</c> or <c>end</c>).
@@ -17,11 +18,11 @@ namespace Storage.CrashTesting;
 /// </summary>
 public sealed record CrashReplay
 {
+    private static readonly SearchValues<char> WorkloadNameChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._");
+
     /// <summary>The workload's name.</summary>
     public required string Workload { get; init; }
-
-    /// <summary>The planted bug the run had (internal testing aid), or null.</summary>
-    public string? PlantedBug { get; init; }
 
     /// <summary>The crash point.</summary>
     public required string Point { get; init; }
@@ -42,7 +43,7 @@ public sealed record CrashReplay
     public static CrashReplay Parse(string text) =>
         TryParse(text, out var replay)
             ? replay
-            : throw new FormatException($"\"{text}\" is not a replay token: expected workload[+bug]@point@state[@repair-point@state], e.g. first-write@flush7@E5:x0110");
+            : throw new FormatException($"\"{text}\" is not a replay token: expected workload@point@state[@repair-point@state], e.g. first-write@flush7@E5:x0110");
 
     /// <summary>Parses a token printed by <see cref="ToString"/>.</summary>
     /// <param name="text">The token.</param>
@@ -55,22 +56,12 @@ public sealed record CrashReplay
         string[] parts = text.Split('@');
         if (parts.Length is not (3 or 5)) return false;
         string workload = parts[0];
-        string? bug = null;
-        int plus = workload.IndexOf('+', StringComparison.Ordinal);
-        if (plus >= 0)
-        {
-            bug = workload[(plus + 1)..];
-            workload = workload[..plus];
-            if (bug.Length == 0) return false;
-        }
-
-        if (workload.Length == 0 || !IsPoint(parts[1]) || !CrashState.TryParse(parts[2], out _)) return false;
+        if (!IsWorkloadName(workload) || !IsPoint(parts[1]) || !CrashState.TryParse(parts[2], out _)) return false;
         if (parts.Length == 5 && (!IsNestedPoint(parts[3]) || !CrashState.TryParse(parts[4], out _)))
             return false;
         replay = new CrashReplay
         {
             Workload = workload,
-            PlantedBug = bug,
             Point = parts[1],
             State = parts[2],
             RepairPoint = parts.Length == 5 ? parts[3] : null,
@@ -84,11 +75,14 @@ public sealed record CrashReplay
     public override string ToString()
     {
         var text = new StringBuilder(Workload);
-        if (PlantedBug is not null) text.Append('+').Append(PlantedBug);
         text.Append('@').Append(Point).Append('@').Append(State);
         if (RepairPoint is not null) text.Append('@').Append(RepairPoint).Append('@').Append(RepairState);
         return text.ToString();
     }
+
+    /// <summary>Workload names are letters, digits, '-', '.' and '_' (a sample's file name).</summary>
+    private static bool IsWorkloadName(string name) =>
+        name.Length > 0 && !name.AsSpan().ContainsAnyExcept(WorkloadNameChars);
 
     private static bool IsPoint(string point) =>
         point is "end" or "ioshort" or "iofull"

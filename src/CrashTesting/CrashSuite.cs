@@ -106,7 +106,7 @@ public static class CrashSuite
     /// <param name="seed">The seed of the original run.</param>
     /// <returns>The result of that one state: no failures when it now passes.</returns>
     /// <exception cref="FormatException">Not a replay token.</exception>
-    /// <exception cref="ArgumentException">An unknown workload or planted bug.</exception>
+    /// <exception cref="ArgumentException">An unknown workload.</exception>
     public static CrashSuiteResult Replay(string token, int seed = 0) => Replay(token, seed, null);
 
     internal static CrashSuiteResult Replay(string token, int seed, IReadOnlyList<CrashWorkload>? extra)
@@ -116,10 +116,7 @@ public static class CrashSuite
         var replay = CrashReplay.Parse(token);
         var workload = WorkloadCatalog.Find(replay.Workload, extra)
             ?? throw new ArgumentException($"unknown workload '{replay.Workload}' in replay token {token} (known: {string.Join(", ", WorkloadNames)}, random-<seed>)", nameof(token));
-        var bug = PlantedBug.None;
-        if (replay.PlantedBug is { } name && !Enum.TryParse(name.Replace('+', ','), out bug))
-            throw new ArgumentException($"unknown planted bug '{name}' in replay token {token}", nameof(token));
-        var options = new CrashSuiteOptions { Seed = seed, PlantedBug = bug };
+        var options = new CrashSuiteOptions { Seed = seed };
         var settings = Settings(options, start);
         var failures = new FailureCollector(stopAtFirst: false);
         var template = WorkloadTemplate.Build(workload);
@@ -154,7 +151,6 @@ public static class CrashSuite
     private static RunSettings Settings(CrashSuiteOptions options, long start) => new()
     {
         Seed = options.Seed,
-        PlantedBug = options.PlantedBug,
         Deadline = options.TimeLimit is { } limit ? start + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue,
         SampledStates = options.SampledStatesPerCrashPoint,
         SampledOnly = options.SampledStatesOnly,

@@ -1,5 +1,3 @@
-using Storage.VhdEngine.Disks;
-
 namespace Storage.CrashTesting;
 
 /// <summary>How to run the crash-consistency suite. The defaults are the deterministic default run.</summary>
@@ -44,9 +42,6 @@ public sealed record CrashSuiteOptions
 
     /// <summary>Cancels the run (what was explored so far is reported).</summary>
     public CancellationToken Cancellation { get; init; }
-
-    /// <summary>A deliberate protocol violation to run the workloads with (the verifier's own opens stay clean).</summary>
-    internal PlantedBug PlantedBug { get; init; }
 
     /// <summary>Workloads to run besides the named ones (tests: sample images, generated workloads).</summary>
     internal IReadOnlyList<CrashWorkload>? ExtraWorkloads { get; init; }

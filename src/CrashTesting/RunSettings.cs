@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting;
 
@@ -7,8 +6,6 @@ namespace Storage.CrashTesting;
 internal sealed record RunSettings
 {
     public int Seed { get; init; }
-
-    public PlantedBug PlantedBug { get; init; }
 
     /// <summary><see cref="Stopwatch"/> timestamp after which exploration stops; long.MaxValue for none.</summary>
     public long Deadline { get; init; } = long.MaxValue;

@@ -36,9 +36,6 @@ internal sealed class WorkloadContext
 
     public SectorCodec Codec { get; }
 
-    /// <summary>The planted bug the engine calls of the workload run with (never the verifier's).</summary>
-    internal PlantedBug PlantedBug { get; set; }
-
     /// <summary>Problems the workload noticed itself (a repair that left errors...).</summary>
     public List<string> Problems { get; } = [];
 
@@ -60,8 +57,6 @@ internal sealed class WorkloadContext
     /// <summary>Disks the workload holds open, with their images.</summary>
     public IReadOnlyCollection<KeyValuePair<VirtualDisk, TrackedImage>> OpenDisks => _open;
 
-    internal VhdOpenOptions OpenOptions => new() { PlantedBug = PlantedBug };
-
     public static string PathOf(string name) => $"{Directory}/{name}";
 
     public TrackedImage Image(string name) => _images[PathOf(name)];
@@ -77,7 +72,6 @@ internal sealed class WorkloadContext
             Type = type,
             Size = size,
             BlockSize = blockSize,
-            PlantedBug = PlantedBug,
             UniqueId = DeterministicId(name),
             Timestamp = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc),
         });
@@ -89,11 +83,11 @@ internal sealed class WorkloadContext
 
     /// <summary>Creates a differencing child of <paramref name="parentName"/> (which must be flushed and closed).</summary>
     public VirtualDisk CreateDifferencing(string name, string parentName) =>
-        NewChild(name, parentName, (path, parentPath) => VirtualDisk.CreateDifferencing(FileSystem, path, parentPath, OpenOptions));
+        NewChild(name, parentName, (path, parentPath) => VirtualDisk.CreateDifferencing(FileSystem, path, parentPath));
 
     /// <summary>Committer.Snapshot: freezes <paramref name="parentName"/> and returns the new child, open.</summary>
     public VirtualDisk Snapshot(string parentName, string name) =>
-        NewChild(name, parentName, (path, parentPath) => Committer.Snapshot(FileSystem, parentPath, path, OpenOptions));
+        NewChild(name, parentName, (path, parentPath) => Committer.Snapshot(FileSystem, parentPath, path));
 
     /// <summary>Puts an existing image file in place (set-up only); it reads whatever it reads now.</summary>
     public void Adopt(string name, byte[] bytes)
@@ -116,7 +110,7 @@ internal sealed class WorkloadContext
     public VirtualDisk Open(string name)
     {
         var image = Image(name);
-        var disk = VirtualDisk.Open(FileSystem, image.Path, FileAccess.ReadWrite, OpenOptions);
+        var disk = VirtualDisk.Open(FileSystem, image.Path, FileAccess.ReadWrite);
         image.Model ??= new ImageModel(disk.Length, disk.BlockSize);
         _open[disk] = image;
         return disk;
@@ -195,7 +189,7 @@ internal sealed class WorkloadContext
         var image = _open[disk];
         image.Model!.Abandon();
         Close(disk);
-        var reopened = VirtualDisk.Open(FileSystem, image.Path, FileAccess.ReadWrite, OpenOptions);
+        var reopened = VirtualDisk.Open(FileSystem, image.Path, FileAccess.ReadWrite);
         _open[reopened] = image;
         if (image.Model!.Reread(DiskView.Read(reopened)) is { } problem)
             Problems.Add($"{image.Path} reopened without a flush: {problem}");
@@ -227,7 +221,7 @@ internal sealed class WorkloadContext
         }
 
         if (!keepChild) child.Existence = ImageExistence.Deleting;
-        long copied = Committer.Commit(FileSystem, child.Path, keepChild, OpenOptions);
+        long copied = Committer.Commit(FileSystem, child.Path, keepChild);
         parent.Model!.MarkDurable();
         if (!keepChild) child.Existence = ImageExistence.Gone;
         return copied;

@@ -30,9 +30,6 @@ public sealed class BlockAllocationTable
     /// <summary>Number of entries.</summary>
     public int Count => _entries.Length;
 
-    /// <summary>Bytes the table occupies on disk (rounded up to a sector).</summary>
-    public long SizeOnDisk => BytesOnDisk(_entries.Length);
-
     /// <summary>True when some entry changed since the last <see cref="WriteDirty"/>.</summary>
     public bool IsDirty => _dirtyCount > 0;
 

@@ -20,7 +20,6 @@ public class DynamicDisk : VirtualDisk
     private readonly byte[] _fullBitmap;
     private readonly Dictionary<long, byte[]> _bitmaps = [];
     private readonly HashSet<long> _dirtyBitmaps = [];
-    private readonly PlantedBug _planted;
     private long _footerOffset;
     private bool _unsynced;
 
@@ -34,7 +33,6 @@ public class DynamicDisk : VirtualDisk
         _footerBytes = metadata.Footer.ToArray();
         _fullBitmap = new byte[BitmapBytes];
         _fullBitmap.AsSpan().Fill(0xFF);
-        _planted = options.PlantedBug;
         // A session that wrote without a flush (a process that died) leaves writes the OS may not
         // have written back, and this one reads them: its first flush must fsync even if it wrote
         // nothing, or what it read is not durable when Flush returns.
@@ -182,17 +180,10 @@ public class DynamicDisk : VirtualDisk
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.block.allocate");
         activity?.SetTag("vhd.block", block);
         long f = AlignUp(_footerOffset);
-        if ((_planted & PlantedBug.AllocateAtEndOfBat) != 0)
-            f = AlignUp(Bat.TableOffset + Bat.SizeOnDisk);
         long sector = f / VhdConstants.SectorSize;
         if (sector >= VhdConstants.UnallocatedEntry)
             throw new VhdException($"{Path}: image file is full: block {block} would start at sector {sector}, past the BAT's 32-bit limit");
         long newFooter = f + BitmapBytes + BlockBytes;
-        if ((_planted & PlantedBug.BatBeforeData) != 0)
-        {
-            Bat.Set(block, (uint)sector);
-            Bat.WriteDirty(File);
-        }
         File.WriteAt(newFooter, _footerBytes);
         VhdTelemetry.RecordMetadataWrite("footer");
         File.WriteAt(f, bitmap ?? _fullBitmap);
@@ -217,7 +208,7 @@ public class DynamicDisk : VirtualDisk
         }
         if (!_unsynced && !metadata) return;
         using var activity = metadata ? VhdTelemetry.ActivitySource.StartActivity("vhd.metadata.write") : null;
-        if ((_planted & PlantedBug.SkipFsyncBeforeBat) == 0 || !metadata) File.Sync();
+        File.Sync();
         _unsynced = false;
         if (!metadata) return;
         WriteMetadata();

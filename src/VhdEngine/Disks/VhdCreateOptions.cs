@@ -22,6 +22,4 @@ public sealed record VhdCreateOptions
 
     /// <summary>Creation time to record; now when null.</summary>
     public DateTime? Timestamp { get; init; }
-
-    internal PlantedBug PlantedBug { get; init; }
 }

@@ -24,7 +24,5 @@ public sealed record VhdOpenOptions
     /// </summary>
     public bool AcceptChecksumMismatch { get; init; }
 
-    internal PlantedBug PlantedBug { get; init; }
-
     internal static readonly VhdOpenOptions Default = new();
 }

@@ -48,7 +48,7 @@ public abstract partial class VirtualDisk
                 WriteDynamicLayout(file, footer, options.BlockSize, Guid.Empty, 0, "", []);
             }
         });
-        return OpenInChain(fs, full, writable: true, new VhdOpenOptions { PlantedBug = options.PlantedBug }, new ChainContext());
+        return OpenInChain(fs, full, writable: true, VhdOpenOptions.Default, new ChainContext());
     }
 
     /// <summary>

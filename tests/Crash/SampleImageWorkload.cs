@@ -1,11 +1,14 @@
-namespace Storage.CrashTesting.Workloads;
+using Storage.CrashTesting;
+using Storage.CrashTesting.Workloads;
+
+namespace Storage.Tests.Crash;
 
 /// <summary>
-/// Allocations in an existing image file (e.g. the Virtual PC and Hyper-V samples, whose end
-/// footer is not right after the BAT): one small write across two blocks, so two blocks are
-/// allocated in one epoch (the second must not land on the first).
+/// Allocations in an existing image file (the Virtual PC and Hyper-V samples, whose end footer is
+/// not right after the BAT): one small write across two blocks, so two blocks are allocated in one
+/// epoch (the second must not land on the first, nor on the BAT's padding).
 /// </summary>
-internal sealed class ImageFileWorkload(string name, byte[] image) : CrashWorkload
+internal sealed class SampleImageWorkload(string name, byte[] image) : CrashWorkload
 {
     public override string Name => name;
 
