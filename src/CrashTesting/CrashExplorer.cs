@@ -14,6 +14,11 @@ namespace Storage.CrashTesting;
 /// </summary>
 internal sealed class CrashExplorer(RunSettings settings, FailureCollector failures)
 {
+    private readonly List<string> _pointsReached = [];
+
+    /// <summary>Every crash point the last run reached, in order, nested recovery points included (what a replay can name).</summary>
+    public IReadOnlyList<string> PointsReached => _pointsReached;
+
     public ExploreTally Explore(WorkloadTemplate template, int shard, int shards, CrashReplay? target = null)
     {
         var workload = template.Workload;
@@ -24,6 +29,7 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
 
         void AtCrashPoint(string point, FaultFileSystem fs)
         {
+            _pointsReached.Add(point);
             if (target is not null && target.Point != point) return;
             if (settings.Expired) { tally.TimedOut = true; throw new StopExploringException(); }
             if (shard == 0) tally.CrashPoints++;
@@ -47,7 +53,7 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         {
             workload.Run(ctx);
             ctx.FileSystem.FlushingToDisk -= OnFlush;
-            if (shard == 0 && target is null)
+            if (shard == 0)
             {
                 foreach (string problem in ctx.Problems) Fail(workload, "run", "-", null, problem);
             }
@@ -57,8 +63,9 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         catch (StopExploringException)
         {
         }
-        catch (Exception e) when (shard == 0 && target is null)
+        catch (Exception e) when (shard == 0)
         {
+            // A replay (always shard 0) reports it too: the state it replays may pass while the workload breaks.
             Fail(workload, "run", "-", null, $"the workload itself failed: {StateVerifier.Describe(e)}\n{e.StackTrace}");
         }
         catch (Exception)
@@ -182,6 +189,7 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
 
         void AtNestedPoint(string nestedPoint, FaultFileSystem recovering)
         {
+            _pointsReached.Add($"{point}@{nestedPoint}");
             if (target?.RepairPoint is { } wanted && wanted != nestedPoint) return;
             IReadOnlyList<CrashState> states = target?.RepairState is { } s ? [CrashState.Parse(s)] : recovering.EnumerateCrashStates();
             foreach (var inner in states)

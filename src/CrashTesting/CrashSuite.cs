@@ -106,7 +106,7 @@ public static class CrashSuite
     /// <param name="seed">The seed of the original run.</param>
     /// <returns>The result of that one state: no failures when it now passes.</returns>
     /// <exception cref="FormatException">Not a replay token.</exception>
-    /// <exception cref="ArgumentException">An unknown workload.</exception>
+    /// <exception cref="ArgumentException">An unknown workload, or a crash point (or recovery crash point) the workload never reaches.</exception>
     public static CrashSuiteResult Replay(string token, int seed = 0) => Replay(token, seed, null);
 
     internal static CrashSuiteResult Replay(string token, int seed, IReadOnlyList<CrashWorkload>? extra)
@@ -116,20 +116,12 @@ public static class CrashSuite
         var replay = CrashReplay.Parse(token);
         var workload = WorkloadCatalog.Find(replay.Workload, extra)
             ?? throw new ArgumentException($"unknown workload '{replay.Workload}' in replay token {token} (known: {string.Join(", ", WorkloadNames)}, random-<seed>)", nameof(token));
-        var options = new CrashSuiteOptions { Seed = seed };
-        var settings = Settings(options, start);
+        var settings = Settings(new CrashSuiteOptions { Seed = seed }, start);
         var failures = new FailureCollector(stopAtFirst: false);
         var template = WorkloadTemplate.Build(workload);
-        ExploreTally tally;
-        if (replay.Point.StartsWith("io", StringComparison.Ordinal))
-        {
-            var sweep = new IoErrorSweep(settings, failures);
-            tally = sweep.Sweep(template, sweep.CountOperations(template), 0, 1, replay);
-        }
-        else
-        {
-            tally = new CrashExplorer(settings, failures).Explore(template, 0, 1, replay);
-        }
+        var tally = replay.Point.StartsWith("io", StringComparison.Ordinal)
+            ? ReplayIoError(template, replay, settings, failures)
+            : ReplayCrash(template, replay, settings, failures);
 
         var result = Result(workload, tally, failures);
         return new CrashSuiteResult
@@ -143,6 +135,44 @@ public static class CrashSuite
             Stopped = false,
         };
     }
+
+    /// <summary>Replays a state at a flush or end point; a point the run never reaches is an error, not a pass.</summary>
+    private static ExploreTally ReplayCrash(WorkloadTemplate template, CrashReplay replay, RunSettings settings, FailureCollector failures)
+    {
+        var explorer = new CrashExplorer(settings, failures);
+        var tally = explorer.Explore(template, 0, 1, replay);
+        // A failure (the workload broke before the point, say) already explains a point not reached.
+        if (failures.Count > 0) return tally;
+        var outer = explorer.PointsReached.Where(p => !p.Contains('@', StringComparison.Ordinal)).ToList();
+        if (!outer.Contains(replay.Point))
+            throw new ArgumentException($"replay token {replay}: crash point {replay.Point} is never reached; {replay.Workload} has {Points(outer)}", "token");
+        if (replay.RepairPoint is not { } nested) return tally;
+        string prefix = replay.Point + "@";
+        var inner = explorer.PointsReached.Where(p => p.StartsWith(prefix, StringComparison.Ordinal)).Select(p => p[prefix.Length..]).Distinct().ToList();
+        if (!inner.Contains(nested))
+            throw new ArgumentException($"replay token {replay}: recovery crash point {nested} is never reached after {replay.Point}@{replay.State}; that recovery has {Points(inner)}", "token");
+        return tally;
+    }
+
+    /// <summary>Replays one I/O error run; an operation index past the workload's count is an error, not a pass.</summary>
+    private static ExploreTally ReplayIoError(WorkloadTemplate template, CrashReplay replay, RunSettings settings, FailureCollector failures)
+    {
+        if (replay.RepairPoint is not null)
+            throw new ArgumentException($"replay token {replay}: an I/O error point ({replay.Point}) has no recovery crash points", "token");
+        var sweep = new IoErrorSweep(settings, failures);
+        long operations = sweep.CountOperations(template);
+        var tally = sweep.Sweep(template, operations, 0, 1, replay);
+        if (tally.IoErrorRuns == 0)
+        {
+            string range = operations > 0 ? $"io0 to io{operations - 1}, each also with '+', " : string.Empty;
+            throw new ArgumentException($"replay token {replay}: crash point {replay.Point} is never reached; {replay.Workload} has {operations} counted operations ({range}ioshort, iofull)", "token");
+        }
+
+        return tally;
+    }
+
+    private static string Points(IReadOnlyCollection<string> points) =>
+        points.Count == 1 ? $"1 crash point ({points.First()})" : $"{points.Count} crash points ({string.Join(", ", points)})";
 
     /// <summary>Explores one workload with the given settings (tests).</summary>
     internal static CrashSuiteResult RunWorkload(CrashWorkload workload, CrashSuiteOptions options) =>

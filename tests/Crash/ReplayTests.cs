@@ -19,7 +19,15 @@ public sealed class ReplayTests
             foreach (var s in e.FileSystem.EnumerateCrashStates().Concat(e.FileSystem.SampleCrashStates(7, 3)))
                 states.Add((CrashExplorer.Point(e.FlushIndex), s));
         };
-        workload.Run(ctx);
+        try
+        {
+            workload.Run(ctx);
+        }
+        catch (InvalidOperationException e) when (e.Message == ThrowingWorkload.Message)
+        {
+            // The workload that breaks on purpose: its states up to there are what the test replays.
+        }
+
         ctx.CloseAll();
         return states;
     }
@@ -107,5 +115,35 @@ public sealed class ReplayTests
         var again = Assert.Single(replayed.Failures);
         Assert.Equal(failure.Message, again.Message);
         Assert.Equal(failure.Replay, again.Replay);
+    }
+
+    [Fact]
+    public void A_replay_reports_a_workload_that_fails_after_the_replayed_state()
+    {
+        var workload = new ThrowingWorkload();
+        var (point, state) = StatesOf(workload)[0];
+        string token = new CrashReplay { Workload = workload.Name, Point = point, State = state.ToString() }.ToString();
+
+        var result = CrashSuite.Replay(token, 0, [workload]);
+        Assert.Equal(1, result.StatesExplored);
+        var failure = Assert.Single(result.Failures);
+        Assert.Equal("run", failure.CrashPoint);
+        Assert.Contains(ThrowingWorkload.Message, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replaying_a_crash_point_the_workload_never_reaches_is_an_error_naming_its_points()
+    {
+        var e = Assert.Throws<ArgumentException>(() => CrashSuite.Replay("first-write@flush9@E0:p0"));
+        Assert.Contains("crash point flush9 is never reached; first-write has 3 crash points (flush0, flush1, end)", e.Message, StringComparison.Ordinal);
+
+        var io = Assert.Throws<ArgumentException>(() => CrashSuite.Replay("first-write@io100000@E0:p0"));
+        Assert.Contains("crash point io100000 is never reached; first-write has ", io.Message, StringComparison.Ordinal);
+        Assert.Contains(" counted operations (io0 to io", io.Message, StringComparison.Ordinal);
+
+        var (point, state) = StatesOf(new FirstWriteWorkload(differencing: false))[^1];
+        string token = new CrashReplay { Workload = "first-write", Point = point, State = state.ToString(), RepairPoint = "repair-flush7", RepairState = "E0:p0" }.ToString();
+        var nested = Assert.Throws<ArgumentException>(() => CrashSuite.Replay(token));
+        Assert.Contains("recovery crash point repair-flush7 is never reached", nested.Message, StringComparison.Ordinal);
     }
 }

@@ -58,6 +58,16 @@ public sealed class ToolCommandTests : IDisposable
         Assert.Contains("total: 1 crash states", replay.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Crashtest_replay_of_a_crash_point_never_reached_fails_naming_the_points()
+    {
+        var (code, output, err) = Vhd("crashtest", "--replay", "first-write@flush9@E0:p0");
+        Assert.True(code == 2, $"exit {code}: {output}{err}");
+        Assert.StartsWith("vhd: ", err, StringComparison.Ordinal);
+        Assert.Contains("flush9 is never reached", err, StringComparison.Ordinal);
+        Assert.Contains("3 crash points (flush0, flush1, end)", err, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--seed", "x")]
     [InlineData("--time", "-1")]
