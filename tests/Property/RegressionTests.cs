@@ -90,9 +90,10 @@ public class WriteBoundsRegressionTests
     /// size is not a whole number of sectors, whose last block holds only the used bytes
     /// (3712 = 7.25 sectors) followed directly by the end footer. Open checked the block against
     /// its used bytes, but a differencing write always writes whole sectors, so writing the last
-    /// partial sector overwrote the first bytes of the end footer. Either open refuses the image or
-    /// the footer survives the write (here the copy at offset 0 is damaged too, so losing the end
-    /// footer made the image unopenable).
+    /// partial sector overwrote the first bytes of the end footer. Open now refuses that image
+    /// (the block must hold its used bytes in whole sectors), and the same image with the last
+    /// sector whole opens, takes the write inside the block and keeps its end footer (here the
+    /// copy at offset 0 is damaged too, so losing the end footer would make the image unopenable).
     /// </summary>
     [Fact]
     public void A_write_to_the_last_partial_sector_never_overwrites_the_end_footer()
@@ -104,20 +105,22 @@ public class WriteBoundsRegressionTests
             .Locator(ParentLocator.W2ru, Encoding.Unicode.GetBytes(@".\parent.vhd"))
             .Block(3, SeedImages.Fill(block, 2), new byte[512])
             .Build();
+        full[64] ^= 0xFF; // the footer copy at 0 no longer counts: the end footer is the only one
         // Cut the block after its 3712 used bytes and put the footer right there.
         long blockStart = full.Length - 512 - 512 - block;
         int end = (int)(blockStart + 512 + (size - 3 * block));
-        var child = full[..end].Concat(full[^512..]).ToArray();
-        child[64] ^= 0xFF; // the footer copy at 0 no longer counts: the end footer is the only one
+        var cut = full[..end].Concat(full[^512..]).ToArray();
 
         var fs = new MockFileSystem();
         fs.AddFile("/w/parent.vhd", new MockFileData(parent));
-        fs.AddFile("/w/child.vhd", new MockFileData(child));
-        VirtualDisk disk;
-        try { disk = VirtualDisk.Open(fs, "/w/child.vhd", FileAccess.ReadWrite); }
-        catch (VhdFormatException) { return; } // refusing the image is a right answer
+        fs.AddFile("/w/cut.vhd", new MockFileData(cut));
+        fs.AddFile("/w/child.vhd", new MockFileData(full));
+        var refused = Assert.Throws<VhdFormatException>(() => VirtualDisk.Open(fs, "/w/cut.vhd", FileAccess.ReadWrite));
+        Assert.Equal("BAT entry 3", refused.Field);
+        Assert.Equal(cut, fs.File.ReadAllBytes("/w/cut.vhd"));
+
         List<string> warnings;
-        using (disk)
+        using (var disk = VirtualDisk.Open(fs, "/w/child.vhd", FileAccess.ReadWrite))
         {
             warnings = [.. disk.Warnings];
             Assert.DoesNotContain(warnings, w => w.Contains("no valid footer", StringComparison.Ordinal));
@@ -125,6 +128,7 @@ public class WriteBoundsRegressionTests
             disk.Write(size - 100, SeedImages.Fill(100, 3));
             disk.Flush();
         }
+        Assert.Equal(full.Length, fs.File.ReadAllBytes("/w/child.vhd").Length);
         using var reopened = VirtualDisk.Open(fs, "/w/child.vhd");
         Assert.Equal(warnings, reopened.Warnings);
         var tail = new byte[100];
