@@ -341,7 +341,7 @@ public static class FuzzHarness
             sink.AddRange([h.ParentUnicodeName, h.ParentUniqueId, h.ParentTimestamp, h.BlockSize, h.MaxTableEntries, h.TableOffset]);
             foreach (var l in h.ParentLocators.Span) sink.AddRange([l.PlatformCodeText, l.DataSpaceBytes, l.PlatformDataLength, l.PlatformDataOffset]);
         }
-        if (disk is DynamicDisk d)
+        if (disk is SparseDisk d)
         {
             sink.Add(d.EndFooterOffset);
             sink.Add(d.OwnRanges().Count);

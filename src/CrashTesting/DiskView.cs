@@ -77,9 +77,9 @@ internal sealed class DiskView
         var ranges = new List<(long Start, long End)>();
         for (VirtualDisk? d = disk; d is not null; d = d.Parent)
         {
-            if (d is DynamicDisk dynamic)
+            if (d is SparseDisk sparse)
             {
-                foreach (var (offset, length) in dynamic.OwnRanges())
+                foreach (var (offset, length) in sparse.OwnRanges())
                 {
                     long end = Math.Min(limit, offset + length);
                     if (offset < end) ranges.Add((offset, end));

@@ -71,7 +71,7 @@ public class BlockAllocationTests(SamplesFixture samples) : IClassFixture<Sample
             p.Flush();
         }
         long before;
-        using (var c = (DynamicDisk)VirtualDisk.CreateDifferencing(fs, "/d/c.vhd", "/d/p.vhd"))
+        using (var c = (SparseDisk)VirtualDisk.CreateDifferencing(fs, "/d/c.vhd", "/d/p.vhd"))
         {
             before = c.EndFooterOffset;
             c.Write(512 * K + 3, [1, 2]);

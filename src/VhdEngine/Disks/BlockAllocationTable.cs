@@ -1,43 +1,42 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using Storage.VhdEngine.Format;
 
 namespace Storage.VhdEngine.Disks;
 
 /// <summary>
-/// The in-memory BAT: one sector number per block, and which BAT sectors changed since they
-/// were last written. Dirty sectors reach the file only through <see cref="WriteDirty"/>,
-/// which the allocation protocol calls after the data they describe is durable.
+/// The BAT in memory: one sector number per block, and which of the table's sectors changed since
+/// they were last written. It does no I/O: the disk that owns it decodes it from the file, and
+/// writes the dirty runs it encodes when the allocation protocol allows (DESIGN.md §4: only after
+/// the data they point at is durable), then marks them clean.
 /// </summary>
-public sealed class BlockAllocationTable
+internal sealed class BlockAllocationTable
 {
+    /// <summary>Most table sectors in one dirty run (one write each).</summary>
+    public const int MaxRunSectors = 64;
+
     private const int EntriesPerSector = VhdConstants.SectorSize / 4;
     private readonly uint[] _entries;
     private readonly bool[] _dirtySectors;
     private int _dirtyCount;
 
-    /// <summary>Wraps decoded entries.</summary>
-    public BlockAllocationTable(uint[] entries, long tableOffset)
+    /// <summary>Wraps decoded entries; none is dirty.</summary>
+    public BlockAllocationTable(uint[] entries)
     {
         _entries = entries;
-        TableOffset = tableOffset;
         _dirtySectors = new bool[(entries.Length + EntriesPerSector - 1) / EntriesPerSector];
     }
-
-    /// <summary>Absolute file offset of the table.</summary>
-    public long TableOffset { get; }
 
     /// <summary>Number of entries.</summary>
     public int Count => _entries.Length;
 
-    /// <summary>True when some entry changed since the last <see cref="WriteDirty"/>.</summary>
+    /// <summary>True when some entry changed since its sector was last marked clean.</summary>
     public bool IsDirty => _dirtyCount > 0;
 
     /// <summary>The entry of <paramref name="block"/>.</summary>
     public uint this[long block] => _entries[block];
 
-    /// <summary>True if <paramref name="block"/> has data in this file.</summary>
-    public bool IsAllocated(long block) => _entries[block] != VhdConstants.UnallocatedEntry;
+    /// <summary>The raw entries (read-only view).</summary>
+    public ReadOnlySpan<uint> Entries => _entries;
 
     /// <summary>Number of allocated entries.</summary>
     public int AllocatedCount
@@ -50,32 +49,17 @@ public sealed class BlockAllocationTable
         }
     }
 
-    /// <summary>The raw entries (read-only view).</summary>
-    public ReadOnlySpan<uint> Entries => _entries;
+    /// <summary>True if <paramref name="block"/> has data in this file.</summary>
+    public bool IsAllocated(long block) => _entries[block] != VhdConstants.UnallocatedEntry;
 
-    /// <summary>Bytes a table of <paramref name="entries"/> entries occupies on disk.</summary>
+    /// <summary>Bytes a table of <paramref name="entries"/> entries occupies on disk (whole sectors).</summary>
     public static long BytesOnDisk(long entries) => (entries * 4 + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
 
-    /// <summary>Reads the table of <paramref name="entries"/> entries at <paramref name="offset"/>; the caller has checked it lies in the file.</summary>
-    public static BlockAllocationTable Read(BlockFile file, long offset, int entries)
+    /// <summary>Decodes big-endian entries from <paramref name="source"/> (four bytes each) into <paramref name="destination"/>.</summary>
+    public static void Decode(ReadOnlySpan<byte> source, Span<uint> destination)
     {
-        var table = new uint[entries];
-        int bytes = checked(entries * 4);
-        byte[] buf = ArrayPool<byte>.Shared.Rent(Math.Min(bytes, 1 << 20));
-        try
-        {
-            int done = 0;
-            while (done < bytes)
-            {
-                int n = Math.Min(bytes - done, buf.Length);
-                file.ReadAt(offset + done, buf.AsSpan(0, n));
-                for (int i = 0; i < n / 4; i++)
-                    table[done / 4 + i] = BinaryPrimitives.ReadUInt32BigEndian(buf.AsSpan(i * 4));
-                done += n;
-            }
-        }
-        finally { ArrayPool<byte>.Shared.Return(buf); }
-        return new BlockAllocationTable(table, offset);
+        for (int i = 0; i < destination.Length; i++)
+            destination[i] = BinaryPrimitives.ReadUInt32BigEndian(source[(i * 4)..]);
     }
 
     /// <summary>Sets the entry of <paramref name="block"/> and marks its sector dirty.</summary>
@@ -86,40 +70,38 @@ public sealed class BlockAllocationTable
         if (!_dirtySectors[s]) { _dirtySectors[s] = true; _dirtyCount++; }
     }
 
-    /// <summary>Encodes the whole table, padded with 0xFF to whole sectors.</summary>
-    public void Serialize(Span<byte> destination)
+    /// <summary>
+    /// The first run of dirty table sectors at or after sector <paramref name="from"/>, at most
+    /// <see cref="MaxRunSectors"/> long; false when there is none.
+    /// </summary>
+    public bool NextDirtyRun(int from, out int first, out int count)
     {
-        destination.Fill(0xFF);
-        for (int i = 0; i < _entries.Length; i++)
-            BinaryPrimitives.WriteUInt32BigEndian(destination[(i * 4)..], _entries[i]);
+        first = Array.IndexOf(_dirtySectors, true, Math.Min(from, _dirtySectors.Length));
+        count = 0;
+        if (first < 0) return false;
+        while (first + count < _dirtySectors.Length && _dirtySectors[first + count] && count < MaxRunSectors) count++;
+        return true;
     }
 
-    /// <summary>Writes every dirty sector, one write per contiguous run, and clears the dirty marks.</summary>
-    public void WriteDirty(BlockFile file)
+    /// <summary>Encodes table sectors [first, first+count) into <paramref name="destination"/>, padding past the last entry with 0xFF.</summary>
+    public void Encode(int first, int count, Span<byte> destination)
     {
-        if (_dirtyCount == 0) return;
-        int s = 0;
-        byte[] buf = ArrayPool<byte>.Shared.Rent(64 * VhdConstants.SectorSize);
-        try
+        var bytes = destination[..(count * VhdConstants.SectorSize)];
+        bytes.Fill(0xFF);
+        int firstEntry = first * EntriesPerSector;
+        int end = Math.Min(_entries.Length, (first + count) * EntriesPerSector);
+        for (int i = firstEntry; i < end; i++)
+            BinaryPrimitives.WriteUInt32BigEndian(bytes[((i - firstEntry) * 4)..], _entries[i]);
+    }
+
+    /// <summary>Marks table sectors [first, first+count) clean: the caller wrote them.</summary>
+    public void MarkClean(int first, int count)
+    {
+        for (int i = first; i < first + count; i++)
         {
-            while (s < _dirtySectors.Length)
-            {
-                if (!_dirtySectors[s]) { s++; continue; }
-                int start = s;
-                while (s < _dirtySectors.Length && _dirtySectors[s] && s - start < 64) s++;
-                int count = s - start;
-                var span = buf.AsSpan(0, count * VhdConstants.SectorSize);
-                span.Fill(0xFF);
-                int first = start * EntriesPerSector;
-                int last = Math.Min(_entries.Length, s * EntriesPerSector);
-                for (int i = first; i < last; i++)
-                    BinaryPrimitives.WriteUInt32BigEndian(span[((i - first) * 4)..], _entries[i]);
-                file.WriteAt(TableOffset + (long)start * VhdConstants.SectorSize, span);
-                VhdTelemetry.RecordMetadataWrite("bat");
-                for (int i = start; i < s; i++) _dirtySectors[i] = false;
-                _dirtyCount -= count;
-            }
+            if (!_dirtySectors[i]) continue;
+            _dirtySectors[i] = false;
+            _dirtyCount--;
         }
-        finally { ArrayPool<byte>.Shared.Return(buf); }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Storage.VhdEngine.Format;
 
 namespace Storage.VhdEngine.Disks;
@@ -30,7 +31,7 @@ public sealed class ImageMetadata
     /// <summary>The dynamic header (dynamic and differencing images).</summary>
     public DynamicHeader? Header { get; private set; }
     /// <summary>The BAT (dynamic and differencing images).</summary>
-    public BlockAllocationTable? Bat { get; private set; }
+    internal BlockAllocationTable? Bat { get; private set; }
     /// <summary>Virtual size per <see cref="VirtualSizeRule"/>.</summary>
     public long VirtualSize { get; private set; }
     /// <summary>Metadata regions: footer copy, header, BAT, locator data.</summary>
@@ -214,12 +215,32 @@ public sealed class ImageMetadata
         if (endOffset >= 0 && endOffset < MetadataEnd)
             throw new VhdFormatException("footer", $"end footer at {endOffset} overlaps metadata ending at {MetadataEnd}");
 
-        var bat = BlockAllocationTable.Read(file, tableOffset, (int)entries);
+        var bat = ReadTable(file, tableOffset, (int)entries);
         Bat = bat;
         ValidateBlocks(bat, blockSize, limit);
         FooterOffset = endOffset >= 0
             ? endOffset
             : Math.Max(Math.Max(FileLength / VhdConstants.SectorSize * VhdConstants.SectorSize - VhdConstants.FooterSize, MetadataEnd), BlocksEnd);
+    }
+
+    /// <summary>Reads the BAT of <paramref name="entries"/> entries at <paramref name="offset"/> (checked to lie in the file), a chunk at a time.</summary>
+    private static BlockAllocationTable ReadTable(BlockFile file, long offset, int entries)
+    {
+        var table = new uint[entries];
+        int bytes = checked(entries * 4);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(bytes, 1 << 20));
+        try
+        {
+            for (int done = 0; done < bytes;)
+            {
+                int n = Math.Min(bytes - done, buffer.Length);
+                file.ReadAt(offset + done, buffer.AsSpan(0, n));
+                BlockAllocationTable.Decode(buffer.AsSpan(0, n), table.AsSpan(done / 4, n / 4));
+                done += n;
+            }
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+        return new BlockAllocationTable(table);
     }
 
     private void CheckMetadataOverlaps()
