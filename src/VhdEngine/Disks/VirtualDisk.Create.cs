@@ -120,15 +120,7 @@ public abstract partial class VirtualDisk
         long entries = (size + blockSize - 1) / blockSize;
         long tableOffset = VhdConstants.FooterSize + VhdConstants.DynamicHeaderSize;
         long batBytes = BlockAllocationTable.BytesOnDisk(entries);
-        long next = tableOffset + batBytes;
-        var locators = new ParentLocator[VhdConstants.LocatorCount];
-        for (int i = 0; i < locatorData.Count; i++)
-        {
-            var (code, data) = locatorData[i];
-            long space = Math.Max(VhdConstants.SectorSize, (data.Length + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize);
-            locators[i] = new ParentLocator(code, (uint)space, (uint)data.Length, 0, (ulong)next);
-            next += space;
-        }
+        var locators = LayOutLocators(locatorData, tableOffset + batBytes, out long metadataEnd);
         var header = new DynamicHeader
         {
             TableOffset = (ulong)tableOffset,
@@ -140,11 +132,35 @@ public abstract partial class VirtualDisk
             ParentLocators = locators,
         }.WithChecksum();
 
-        long footerOffset = ImageMetadata.FirstBlockOffset(next, VhdConstants.BitmapBytes(blockSize));
+        long footerOffset = ImageMetadata.FirstBlockOffset(metadataEnd, VhdConstants.BitmapBytes(blockSize));
         file.SetLength(footerOffset + VhdConstants.FooterSize);
         var footerBytes = footer.ToArray();
         file.WriteAt(0, footerBytes);
         file.WriteAt(VhdConstants.FooterSize, header.ToArray());
+        WriteEmptyTable(file, tableOffset, batBytes);
+        for (int i = 0; i < locatorData.Count; i++)
+            file.WriteAt((long)locators[i].PlatformDataOffset, locatorData[i].Data);
+        file.WriteAt(footerOffset, footerBytes);
+    }
+
+    /// <summary>The locators of <paramref name="locatorData"/>, their data placed one after another (whole sectors) from <paramref name="start"/>.</summary>
+    private static ParentLocator[] LayOutLocators(List<(uint Code, byte[] Data)> locatorData, long start, out long end)
+    {
+        var locators = new ParentLocator[VhdConstants.LocatorCount];
+        end = start;
+        for (int i = 0; i < locatorData.Count; i++)
+        {
+            var (code, data) = locatorData[i];
+            long space = Math.Max(VhdConstants.SectorSize, (data.Length + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize);
+            locators[i] = new ParentLocator(code, (uint)space, (uint)data.Length, 0, (ulong)end);
+            end += space;
+        }
+        return locators;
+    }
+
+    /// <summary>Fills the BAT with 0xFF (no block allocated), a megabyte at a time.</summary>
+    private static void WriteEmptyTable(BlockFile file, long tableOffset, long batBytes)
+    {
         byte[] ones = ArrayPool<byte>.Shared.Rent(1 << 20);
         try
         {
@@ -157,9 +173,6 @@ public abstract partial class VirtualDisk
             }
         }
         finally { ArrayPool<byte>.Shared.Return(ones); }
-        for (int i = 0; i < locatorData.Count; i++)
-            file.WriteAt((long)locators[i].PlatformDataOffset, locatorData[i].Data);
-        file.WriteAt(footerOffset, footerBytes);
     }
 
     /// <summary>Builds a file under a temporary name, fsyncs it and renames it into place.</summary>
