@@ -18,6 +18,7 @@ internal static class WorkloadCatalog
         new SpanBlocksWorkload(differencing: true),
         new SmallWritesWorkload(differencing: false),
         new SmallWritesWorkload(differencing: true),
+        new BitmapOnlyFlushWorkload(),
         new SnapshotWorkload(),
         new CommitWorkload(keepChild: true),
         new CommitWorkload(keepChild: false),
