@@ -9,7 +9,7 @@ public sealed class FixedDisk : VirtualDisk
 
     internal FixedDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options)
         : base(fs, path, file, metadata, options) =>
-        // As for DynamicDisk: the first flush of a writable session always fsyncs, so writes an
+        // As for SparseDisk: the first flush of a writable session always fsyncs, so writes an
         // earlier session left unflushed (and this one reads) are durable when it returns.
         _unsynced = file.CanWrite;
 
