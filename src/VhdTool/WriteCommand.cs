@@ -1,11 +1,14 @@
 using Storage.VhdEngine;
+using Storage.VhdEngine.Format;
 using System.Buffers;
 
 namespace Storage.VhdTool;
 
 /// <summary>
 /// `vhd write`: streams stdin or a file into the virtual disk at an offset, 1 MiB at a time
-/// (never the whole input in memory) through the image's actor, then flushes.
+/// (never the whole input in memory) through the image's actor, then flushes. The input is one
+/// user write: every cut between two engine writes falls on a sector boundary, so a crash before
+/// the flush keeps or loses each sector whole (never half old, half new).
 /// </summary>
 internal sealed class WriteCommand : ICommand
 {
@@ -40,7 +43,8 @@ internal sealed class WriteCommand : ICommand
                 while (true)
                 {
                     ct.ThrowIfCancellationRequested();
-                    int n = source.ReadAtLeast(buffer.AsSpan(0, ReadCommand.ChunkSize), ReadCommand.ChunkSize, throwOnEndOfStream: false);
+                    int want = ChunkLength(offset + done);
+                    int n = source.ReadAtLeast(buffer.AsSpan(0, want), want, throwOnEndOfStream: false);
                     if (n == 0) break;
                     if (n > disk.Length - offset - done)
                     {
@@ -51,7 +55,7 @@ internal sealed class WriteCommand : ICommand
                     // The store copies the bytes, so the buffer is free again once this returns.
                     await disk.WriteAsync(offset + done, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
                     done += n;
-                    if (n < ReadCommand.ChunkSize) break;
+                    if (n < want) break;
                 }
                 await disk.FlushAsync(ct).ConfigureAwait(false);
             }
@@ -59,4 +63,7 @@ internal sealed class WriteCommand : ICommand
             return 0;
         });
     }
+
+    /// <summary>The next engine write's length from <paramref name="position"/>: up to a chunk, ending on a sector boundary.</summary>
+    internal static int ChunkLength(long position) => ReadCommand.ChunkSize - (int)(position % VhdConstants.SectorSize);
 }
