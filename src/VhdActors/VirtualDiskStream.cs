@@ -1,3 +1,6 @@
+using System.Buffers;
+using Storage.VhdEngine;
+
 namespace Storage.VhdActors;
 
 /// <summary>
@@ -6,12 +9,28 @@ namespace Storage.VhdActors;
 /// <see cref="SetLength"/> is not supported and writing past the end fails. The synchronous
 /// methods block on the asynchronous ones; prefer the async ones.
 /// </summary>
+/// <remarks>
+/// Sequential writes are buffered (up to 1 MiB) and reach the disk in whole sectors: a run of
+/// writes such as <see cref="Stream.CopyTo(Stream)"/> makes, at any position, never has one
+/// 512-byte sector written by two disk writes, so a crash before the flush keeps or loses each
+/// sector whole. The partial sector at the end of the run waits for the next write; a read, a
+/// seek, <see cref="Flush"/> and disposing write it out. Other handles on the image see buffered
+/// bytes only after that.
+/// </remarks>
 public sealed class VirtualDiskStream : Stream
 {
+    private const int BufferSize = 1 << 20;
+    private const int SectorSize = 512;
+
     private readonly IDisk _disk;
     private readonly bool _leaveOpen;
     private long _position;
     private bool _disposed;
+
+    // Writes not yet given to the disk: _buffered bytes that belong at _bufferStart, ending at _position.
+    private byte[]? _buffer;
+    private long _bufferStart;
+    private int _buffered;
 
     /// <summary>Wraps <paramref name="disk"/>; disposing the stream disposes the disk unless <paramref name="leaveOpen"/>.</summary>
     public VirtualDiskStream(IDisk disk, bool leaveOpen = false)
@@ -48,6 +67,7 @@ public sealed class VirtualDiskStream : Stream
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             ArgumentOutOfRangeException.ThrowIfNegative(value);
+            if (value != _position) WriteBufferedAsync(keepPartialSector: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
             _position = value;
         }
     }
@@ -90,6 +110,7 @@ public sealed class VirtualDiskStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        await WriteBufferedAsync(keepPartialSector: false, cancellationToken).ConfigureAwait(false);
         int n = await _disk.ReadAsync(_position, buffer, cancellationToken).ConfigureAwait(false);
         _position += n;
         return n;
@@ -99,8 +120,15 @@ public sealed class VirtualDiskStream : Stream
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     /// <inheritdoc />
-    public override void Write(ReadOnlySpan<byte> buffer) =>
-        WriteAsync(buffer.ToArray(), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        CheckWrite(buffer.Length);
+        while (!buffer.IsEmpty)
+        {
+            buffer = buffer[Append(buffer)..];
+            if (_buffered == BufferSize) WriteBufferedAsync(keepPartialSector: true, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+    }
 
     /// <inheritdoc />
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -109,20 +137,69 @@ public sealed class VirtualDiskStream : Stream
     /// <inheritdoc />
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        CheckWrite(buffer.Length);
+        while (!buffer.IsEmpty)
+        {
+            buffer = buffer[Append(buffer.Span)..];
+            if (_buffered == BufferSize) await WriteBufferedAsync(keepPartialSector: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void CheckWrite(int count)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_disk.CanWrite) throw new NotSupportedException($"{_disk.Path}: opened read-only");
-        await _disk.WriteAsync(_position, buffer, cancellationToken).ConfigureAwait(false);
-        _position += buffer.Length;
+        if (_position > _disk.Length || count > _disk.Length - _position)
+            throw new VhdArgumentException("offset", $"range {_position}+{count} is outside the disk (virtual size {_disk.Length})");
+    }
+
+    /// <summary>Copies what fits of <paramref name="data"/> into the buffer; returns how much.</summary>
+    private int Append(ReadOnlySpan<byte> data)
+    {
+        _buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
+        if (_buffered == 0) _bufferStart = _position;
+        int n = Math.Min(BufferSize - _buffered, data.Length);
+        data[..n].CopyTo(_buffer.AsSpan(_buffered));
+        _buffered += n;
+        _position += n;
+        return n;
+    }
+
+    /// <summary>
+    /// Gives the buffered bytes to the disk in one write; with <paramref name="keepPartialSector"/>
+    /// it stops at the last sector boundary and keeps the rest for the next write. On failure the
+    /// buffered bytes are dropped (the exception reports them lost).
+    /// </summary>
+    private async ValueTask WriteBufferedAsync(bool keepPartialSector, CancellationToken cancellationToken)
+    {
+        if (_buffered == 0) return;
+        long end = _bufferStart + _buffered;
+        if (keepPartialSector) end -= end % SectorSize;
+        int count = (int)(end - _bufferStart);
+        if (count <= 0) return;
+        try
+        {
+            await _disk.WriteAsync(_bufferStart, _buffer!.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _buffered = 0;
+            throw;
+        }
+        _buffer.AsSpan(count, _buffered - count).CopyTo(_buffer);
+        _buffered -= count;
+        _bufferStart = end;
     }
 
     /// <inheritdoc />
     public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     /// <inheritdoc />
-    public override Task FlushAsync(CancellationToken cancellationToken)
+    public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _disk.FlushAsync(cancellationToken);
+        await WriteBufferedAsync(keepPartialSector: false, cancellationToken).ConfigureAwait(false);
+        await _disk.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -130,8 +207,16 @@ public sealed class VirtualDiskStream : Stream
     {
         if (disposing && !_disposed)
         {
-            _disposed = true;
-            if (!_leaveOpen) _disk.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            try
+            {
+                WriteBufferedAsync(keepPartialSector: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            }
+            finally
+            {
+                _disposed = true;
+                ReturnBuffer();
+                if (!_leaveOpen) _disk.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
         }
         base.Dispose(disposing);
     }
@@ -141,9 +226,25 @@ public sealed class VirtualDiskStream : Stream
     {
         if (!_disposed)
         {
-            _disposed = true;
-            if (!_leaveOpen) await _disk.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await WriteBufferedAsync(keepPartialSector: false, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _disposed = true;
+                ReturnBuffer();
+                if (!_leaveOpen) await _disk.DisposeAsync().ConfigureAwait(false);
+            }
         }
         await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is null) return;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = null;
+        _buffered = 0;
     }
 }
