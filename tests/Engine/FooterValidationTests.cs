@@ -7,15 +7,28 @@ namespace Storage.Tests.Engine;
 public class FooterValidationTests
 {
     [Fact]
-    public void NoValidFooterAnywhereIsRefused()
+    public void AFooterWhoseChecksumIsWrongEverywhereIsRefusedNamingBothChecksums()
     {
         var img = Img.Dynamic();
         img[100] ^= 1;                // copy: checksum broken
         img[img.Length - 512 + 100] ^= 1; // end: checksum broken
         var e = Img.OpenFails(img);
+        var end = VhdFooter.Read(img.AsSpan(img.Length - 512));
+        Assert.Equal("footer checksum", e.Field);
+        Assert.Equal($"footer checksum: 0x{end.Checksum:x8} does not match the computed 0x{end.ComputeChecksum():x8}", e.Message);
+        Assert.NotEqual(end.Checksum, end.ComputeChecksum());
+    }
+
+    [Fact]
+    public void NoFooterCookieAnywhereIsNoValidFooter()
+    {
+        var img = Img.Dynamic();
+        img[0] ^= 0x20;                  // copy: cookie broken
+        img[img.Length - 512] ^= 0x20;   // end: cookie broken
+        var e = Img.OpenFails(img);
         Assert.Equal("footer", e.Field);
         Assert.Contains("no valid footer", e.Message);
-        Assert.Contains("conectix", e.Message);
+        Assert.Contains("Conectix", e.Message);
     }
 
     [Fact]

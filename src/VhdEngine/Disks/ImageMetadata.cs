@@ -68,6 +68,8 @@ public sealed partial class ImageMetadata
         var (end, endOffset, copy) = PickFooters(atEnd, atEnd511, atStart, len, lax: false);
         if (end is null && copy is null && acceptChecksumMismatch)
             (end, endOffset, copy) = PickFooters(atEnd, atEnd511, atStart, len, lax: true);
+        else if (end is null && copy is null)
+            ThrowIfOnlyTheChecksumIsWrong(atEnd, atEnd511, atStart);
 
         var (footer, state) = FooterInForce(file, len, end, copy);
         var m = new ImageMetadata(footer, len) { EndFooterState = state, FooterCopy = copy, _acceptChecksumMismatch = acceptChecksumMismatch };
@@ -92,6 +94,15 @@ public sealed partial class ImageMetadata
         bool copyPossible = len >= VhdConstants.FooterSize * 2 || end is null;
         VhdFooter? copy = copyPossible && Acceptable(atStart) && atStart.DiskType is DiskType.Dynamic or DiskType.Differencing ? atStart : null;
         return (end, endOffset, copy);
+    }
+
+    /// <summary>A footer that is one but for its checksum: say so, naming both values, not "no valid footer".</summary>
+    private static void ThrowIfOnlyTheChecksumIsWrong(VhdFooter? atEnd, VhdFooter atEnd511, VhdFooter atStart)
+    {
+        var bad = atEnd is { HasValidCookie: true } ? atEnd : atEnd511.HasValidCookie ? atEnd511
+            : atStart is { HasValidCookie: true, DiskType: DiskType.Dynamic or DiskType.Differencing } ? atStart : null;
+        if (bad is not null)
+            throw new VhdFormatException("footer checksum", $"0x{bad.Checksum:x8} does not match the computed 0x{bad.ComputeChecksum():x8}");
     }
 
     /// <summary>
