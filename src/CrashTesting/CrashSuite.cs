@@ -67,6 +67,7 @@ public static class CrashSuite
             }
         }
 
+        int finished = 0;
         Parallel.ForEach(
             tasks.OrderBy(t => t.Order).Select(t => t.Work),
             new ParallelOptions { MaxDegreeOfParallelism = threads },
@@ -75,6 +76,7 @@ public static class CrashSuite
                 try
                 {
                     work();
+                    options.Progress?.Report((double)Interlocked.Increment(ref finished) / tasks.Count);
                 }
                 catch (Exception e)
                 {

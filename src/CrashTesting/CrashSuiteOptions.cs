@@ -43,6 +43,9 @@ public sealed record CrashSuiteOptions
     /// <summary>Cancels the run (what was explored so far is reported).</summary>
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>Told the fraction of the suite's exploration done (0 to 1) as each piece of it finishes; null for none.</summary>
+    public IProgress<double>? Progress { get; init; }
+
     /// <summary>Workloads to run besides the named ones (tests: sample images, generated workloads).</summary>
     internal IReadOnlyList<CrashWorkload>? ExtraWorkloads { get; init; }
 }

@@ -6,10 +6,10 @@ namespace Storage.VhdTool;
 internal static class BlockSizeOption
 {
     /// <summary>The block size, or the default when absent.</summary>
-    public static int ToInt(long? value, CommandLine args)
+    public static int ToInt(long? value)
     {
         if (value is null) return VhdConstants.DefaultBlockSize;
-        if (value > int.MaxValue) throw args.Error($"bad value for --block-size: {value} is too large (at most {VhdConstants.MaxBlockSize})");
+        if (value > int.MaxValue) throw new UsageException($"bad value for --block-size: {value} is too large (at most {VhdConstants.MaxBlockSize})");
         return (int)value;
     }
 }

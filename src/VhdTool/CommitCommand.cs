@@ -1,22 +1,22 @@
+using System.CommandLine;
 using Storage.VhdEngine;
 
 namespace Storage.VhdTool;
 
 /// <summary>`vhd commit`: merges a differencing child into its parent (and deletes the child unless --keep).</summary>
-internal sealed class CommitCommand : ICommand
+internal static class CommitCommand
 {
-    public string Name => "commit";
-    public string Summary => "merge a differencing child into its parent";
-    public string Usage => "vhd commit CHILD [--keep]";
-    public IReadOnlyCollection<string> ValueOptions { get; } = [];
-    public IReadOnlyCollection<string> Flags { get; } = ["--keep"];
-
-    public int Run(CommandLine args, ToolEnvironment env)
+    public static Command Create(ToolContext tool)
     {
-        string child = args.Positional(0, "CHILD");
-        args.NoMorePositionals(1);
-        bool keep = args.Flag("--keep");
-        return ToolStore.Run(env, async (store, ct) =>
+        var child = ToolOptions.Path("CHILD", "the differencing image to merge");
+        var keep = new Option<bool>("--keep") { Description = "keep the child (empty of nothing: it still reads the same)" };
+        var command = new Command("commit", "merge a differencing child into its parent") { child, keep };
+        command.SetAction(parse => Run(tool.Env, parse.GetValue(child)!, parse.GetValue(keep)));
+        return command;
+    }
+
+    private static int Run(ToolEnvironment env, string child, bool keep) =>
+        ToolStore.Run(env, async (store, ct) =>
         {
             try
             {
@@ -28,5 +28,4 @@ internal sealed class CommitCommand : ICommand
             }
             return 0;
         });
-    }
 }

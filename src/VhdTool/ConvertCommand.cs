@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
 using Storage.VhdEngine.Maintenance;
@@ -5,60 +6,69 @@ using Storage.VhdEngine.Maintenance;
 namespace Storage.VhdTool;
 
 /// <summary>`vhd convert`: raw or any VHD to raw, dynamic or fixed (Storage.VhdEngine.Maintenance.Converter does the work).</summary>
-internal sealed class ConvertCommand : ICommand
+internal static class ConvertCommand
 {
-    public string Name => "convert";
-    public string Summary => "convert between raw, dynamic and fixed (flattens differencing chains)";
-    public string Usage => "vhd convert SOURCE TARGET --to raw|dynamic|fixed [--from raw|vhd] [--exact-size] [--block-size SIZE] [--sync]";
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["--to", "--from", "--block-size"];
-    public IReadOnlyCollection<string> Flags { get; } = ["--exact-size", "--sync"];
-
-    public int Run(CommandLine args, ToolEnvironment env)
+    public static Command Create(ToolContext tool)
     {
-        string source = args.Positional(0, "SOURCE");
-        string target = args.Positional(1, "TARGET");
-        args.NoMorePositionals(2);
-        if (args.Value("--to") is null) throw args.Error("missing --to");
-        var to = args.Choice("--to", ["raw", "dynamic", "fixed"], "dynamic") switch
+        var source = ToolOptions.Path("SOURCE", "raw file or VHD image to read");
+        var target = ToolOptions.Path("TARGET", "the new file");
+        var to = ToolOptions.Choice("--to", "target format", null, "raw", "dynamic", "fixed");
+        to.Aliases.Add("-O");
+        var from = ToolOptions.Choice("--from", "source format (default: detected)", "auto", "raw", "vhd");
+        from.Aliases.Add("-f");
+        var exact = new Option<bool>("--exact-size") { Description = "keep the size exactly (VHD targets)" };
+        var blockSize = ToolOptions.Size("--block-size", "block size of a dynamic target (default 2M)");
+        var sync = new Option<bool>("--sync") { Description = "fsync the target before exiting (default: left to write-back, as cp does)" };
+        var ignore = ToolOptions.IgnoreChecksums();
+        var command = new Command("convert", "convert between raw, dynamic and fixed (flattens differencing chains)")
         {
-            "raw" => ConvertFormat.Raw,
-            "fixed" => ConvertFormat.Fixed,
-            _ => ConvertFormat.Dynamic,
+            source, target, to, from, exact, blockSize, sync, ignore,
         };
-        var from = args.Choice("--from", ["raw", "vhd"], "auto") switch
+        command.SetAction(parse =>
         {
-            "raw" => SourceFormat.Raw,
-            "vhd" => SourceFormat.Vhd,
-            _ => SourceFormat.Auto,
-        };
-        long? blockSize = args.Size("--block-size");
-        if (blockSize is not null && to != ConvertFormat.Dynamic) throw args.Error("--block-size applies to --to dynamic only");
-        bool exact = args.Flag("--exact-size");
-        if (exact && to == ConvertFormat.Raw) throw args.Error("--exact-size applies to VHD targets only");
-        // --sync: fsync the target before exiting; by default it is left to write-back, as cp and qemu-img convert do.
-        var options = new ConvertOptions { To = to, From = from, ExactSize = exact, BlockSize = BlockSizeOption.ToInt(blockSize, args), Sync = args.Flag("--sync") };
+            var format = parse.GetValue(to) switch { "raw" => ConvertFormat.Raw, "fixed" => ConvertFormat.Fixed, _ => ConvertFormat.Dynamic };
+            var sourceFormat = parse.GetValue(from) switch { "raw" => SourceFormat.Raw, "vhd" => SourceFormat.Vhd, _ => SourceFormat.Auto };
+            long? block = parse.GetValue(blockSize);
+            if (block is not null && format != ConvertFormat.Dynamic) throw new UsageException("--block-size applies to --to dynamic only");
+            bool exactSize = parse.GetValue(exact);
+            if (exactSize && format == ConvertFormat.Raw) throw new UsageException("--exact-size applies to VHD targets only");
+            var options = new ConvertOptions
+            {
+                To = format,
+                From = sourceFormat,
+                ExactSize = exactSize,
+                BlockSize = BlockSizeOption.ToInt(block),
+                Sync = parse.GetValue(sync),
+                OpenOptions = ToolOptions.OpenOptions(parse.GetValue(ignore)),
+            };
+            return Run(tool, tool.ShowProgress(parse), parse.GetValue(source)!, parse.GetValue(target)!, options);
+        });
+        return command;
+    }
 
-        long total = env.ShowProgress ? SourceSize(env, source, from) : 0;
-        using var progress = env.ShowProgress ? new ConsoleProgress(env.Error, "converting", total) : null;
+    private static int Run(ToolContext tool, bool progress, string source, string target, ConvertOptions options)
+    {
+        var env = tool.Env;
+        long total = progress ? SourceSize(env, source, options) : 0;
         try
         {
-            Converter.Convert(env.FileSystem, source, target, options, progress, env.Cancellation);
+            ToolProgress.Run(env, progress, "converting", total, p => Converter.Convert(env.FileSystem, source, target, options, p, env.Cancellation));
         }
         catch (VhdFormatException e)
         {
-            throw ImageFiles.WithPath(source, e);
+            throw ImageFiles.WithPath(source, e, canIgnoreChecksums: true);
         }
         return 0;
     }
 
     /// <summary>The progress bar's 100%: a VHD's virtual size, else the file's length (errors are left to the conversion).</summary>
-    private static long SourceSize(ToolEnvironment env, string source, SourceFormat from)
+    private static long SourceSize(ToolEnvironment env, string source, ConvertOptions options)
     {
         try
         {
-            if (from != SourceFormat.Raw)
+            if (options.From != SourceFormat.Raw)
             {
-                using var disk = VirtualDisk.Open(env.FileSystem, source);
+                using var disk = VirtualDisk.Open(env.FileSystem, source, FileAccess.Read, options.OpenOptions);
                 return disk.Length;
             }
         }

@@ -1,7 +1,8 @@
+using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Storage.CrashTesting;
+using Storage.VhdTool.Json;
 
 namespace Storage.VhdTool;
 
@@ -10,78 +11,79 @@ namespace Storage.VhdTool;
 /// files) and reports the crash states explored per workload, states per second and every
 /// failure with its replay token. Exit 1 when anything failed. The default run is deterministic.
 /// </summary>
-internal sealed class CrashTestCommand : ICommand
+internal static class CrashTestCommand
 {
-    public string Name => "crashtest";
-    public string Summary => "run the crash-consistency suite on a simulated disk (exit 1 on failures)";
-    public string Usage => "vhd crashtest [--json] [--seed S] [--time SECONDS] [--workload NAME[,NAME...]] [--replay TOKEN] [--no-io-errors] [--list]";
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["--seed", "--time", "--workload", "--replay"];
-    public IReadOnlyCollection<string> Flags { get; } = ["--json", "--no-io-errors", "--list"];
+    private const int ProgressScale = 1000;
 
-    public int Run(CommandLine args, ToolEnvironment env)
+    public static Command Create(ToolContext tool)
     {
-        args.NoMorePositionals(0);
-        if (args.Flag("--list"))
+        var json = ToolOptions.Json();
+        var seed = new Option<int>("--seed") { Description = "seed of the sampled states and random workloads", HelpName = "S" };
+        var time = new Option<double?>("--time") { Description = "after the suite, random workloads until SECONDS have passed", HelpName = "SECONDS" };
+        time.Validators.Add(r =>
         {
-            foreach (string name in CrashSuite.WorkloadNames) env.Out.WriteLine($"{name,-28}{CrashSuite.Describe(name)}");
-            return 0;
-        }
-
-        int seed = 0;
-        if (args.Value("--seed") is { } seedText && !int.TryParse(seedText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seed))
-            throw args.Error($"bad value for --seed: '{seedText}' (expected a whole number)");
-        TimeSpan? time = null;
-        if (args.Value("--time") is { } timeText)
+            if (r.GetValueOrDefault<double?>() is { } s && (s <= 0 || s > 1e6))
+                r.AddError($"bad value for --time: '{r.Tokens[0].Value}' (expected a positive number of seconds)");
+        });
+        var workload = new Option<string>("--workload") { Description = "only these workloads", HelpName = "NAME[,NAME...]" };
+        var replay = new Option<string>("--replay") { Description = "rerun exactly one state from a failure report", HelpName = "TOKEN" };
+        var noIoErrors = new Option<bool>("--no-io-errors") { Description = "skip the I/O-error sweep" };
+        var list = new Option<bool>("--list") { Description = "list the workloads" };
+        var command = new Command("crashtest", "run the crash-consistency suite on a simulated disk (exit 1 on failures)")
         {
-            if (!double.TryParse(timeText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds) || seconds <= 0 || seconds > 1e6)
-                throw args.Error($"bad value for --time: '{timeText}' (expected a positive number of seconds)");
-            time = TimeSpan.FromSeconds(seconds);
-        }
-
-        CrashSuiteResult result;
-        if (args.Value("--replay") is { } token)
+            json, seed, time, workload, replay, noIoErrors, list,
+        };
+        command.SetAction(parse =>
         {
-            if (args.Value("--workload") is not null || time is not null) throw args.Error("--replay reruns one state: it takes only --seed and --json");
-            if (!CrashReplay.TryParse(token, out _)) throw args.Error($"bad value for --replay: '{token}' (expected a token such as first-write@flush3@E2:x0110 from a failure report)");
-            try
+            var env = tool.Env;
+            if (parse.GetValue(list))
             {
-                result = CrashSuite.Replay(token, seed);
+                foreach (string name in CrashSuite.WorkloadNames) env.Out.WriteLine($"{name,-28}{CrashSuite.Describe(name)}");
+                return 0;
             }
-            catch (ArgumentException e)
-            {
-                throw args.Error(e.Message);
-            }
-        }
-        else
-        {
-            string[]? workloads = args.Value("--workload")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            double? seconds = parse.GetValue(time);
             var options = new CrashSuiteOptions
             {
-                Seed = seed,
-                TimeLimit = time,
-                Workloads = workloads,
-                IoErrors = !args.Flag("--no-io-errors"),
+                Seed = parse.GetValue(seed),
+                TimeLimit = seconds is { } s ? TimeSpan.FromSeconds(s) : null,
+                Workloads = parse.GetValue(workload)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                IoErrors = !parse.GetValue(noIoErrors),
                 Cancellation = env.Cancellation,
             };
-            if (env.ShowProgress) env.Error.Write("crashtest: exploring crash states...\r");
-            try
-            {
-                result = CrashSuite.Run(options);
-            }
-            catch (ArgumentException e)
-            {
-                throw args.Error(e.Message);
-            }
-            finally
-            {
-                if (env.ShowProgress) env.Error.Write(new string(' ', 40) + "\r");
-            }
-        }
+            var result = parse.GetValue(replay) is { } token ? Replay(token, options) : Run(tool, tool.ShowProgress(parse), options);
+            if (parse.GetValue(json)) env.Out.WriteLine(JsonSerializer.Serialize(ToJson(result), ToolJsonContext.Default.CrashSuiteJson));
+            else WriteText(result, env.Out);
+            env.Cancellation.ThrowIfCancellationRequested();
+            return result.Passed ? 0 : 1;
+        });
+        return command;
+    }
 
-        if (args.Flag("--json")) WriteJson(result, env.Out);
-        else WriteText(result, env.Out);
-        env.Cancellation.ThrowIfCancellationRequested();
-        return result.Passed ? 0 : 1;
+    private static CrashSuiteResult Replay(string token, CrashSuiteOptions options)
+    {
+        if (options.Workloads is not null || options.TimeLimit is not null) throw new UsageException("--replay reruns one state: it takes only --seed and --json");
+        if (!CrashReplay.TryParse(token, out _)) throw new UsageException($"bad value for --replay: '{token}' (expected a token such as first-write@flush3@E2:x0110 from a failure report)");
+        try
+        {
+            return CrashSuite.Replay(token, options.Seed);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static CrashSuiteResult Run(ToolContext tool, bool progress, CrashSuiteOptions options)
+    {
+        try
+        {
+            return ToolProgress.Run(tool.Env, progress, "exploring crash states", ProgressScale, p =>
+                CrashSuite.Run(options with { Progress = p is null ? null : new Progress(p) }));
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     private static void WriteText(CrashSuiteResult result, TextWriter o)
@@ -106,52 +108,15 @@ internal sealed class CrashTestCommand : ICommand
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"... and {result.FailureCount - result.Failures.Count} more failure(s)"));
     }
 
-    private static void WriteJson(CrashSuiteResult result, TextWriter output)
+    private static CrashSuiteJson ToJson(CrashSuiteResult r) => new(
+        r.Seed, r.StatesExplored, Math.Round(r.Elapsed.TotalSeconds, 3), Math.Round(r.StatesPerSecond, 1), r.Stopped,
+        [.. r.Workloads.Select(w => new CrashWorkloadJson(w.Name, w.Description, w.StatesExplored, w.CrashPoints, w.NestedRepairStates, w.IoErrorRuns, w.IoErrorStates, w.Failures))],
+        r.FailureCount,
+        [.. r.Failures.Select(f => new CrashFailureJson(f.Workload, f.CrashPoint, f.State, f.Seed, f.Replay, f.RerunCommand, f.Message))]);
+
+    /// <summary>The suite's fraction done, on the bar's scale.</summary>
+    private sealed class Progress(IProgress<long> bar) : IProgress<double>
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("seed", result.Seed);
-            w.WriteNumber("statesExplored", result.StatesExplored);
-            w.WriteNumber("elapsedSeconds", Math.Round(result.Elapsed.TotalSeconds, 3));
-            w.WriteNumber("statesPerSecond", Math.Round(result.StatesPerSecond, 1));
-            w.WriteBoolean("stopped", result.Stopped);
-            w.WriteStartArray("workloads");
-            foreach (var wl in result.Workloads)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", wl.Name);
-                w.WriteString("description", wl.Description);
-                w.WriteNumber("statesExplored", wl.StatesExplored);
-                w.WriteNumber("crashPoints", wl.CrashPoints);
-                w.WriteNumber("recoveryStates", wl.NestedRepairStates);
-                w.WriteNumber("ioErrorRuns", wl.IoErrorRuns);
-                w.WriteNumber("ioErrorStates", wl.IoErrorStates);
-                w.WriteNumber("failures", wl.Failures);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteNumber("failureCount", result.FailureCount);
-            w.WriteStartArray("failures");
-            foreach (var f in result.Failures)
-            {
-                w.WriteStartObject();
-                w.WriteString("workload", f.Workload);
-                w.WriteString("crashPoint", f.CrashPoint);
-                w.WriteString("state", f.State);
-                w.WriteNumber("seed", f.Seed);
-                w.WriteString("replay", f.Replay);
-                w.WriteString("rerun", f.RerunCommand);
-                w.WriteString("message", f.Message);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        public void Report(double value) => bar.Report((long)(value * ProgressScale));
     }
 }

@@ -1,37 +1,42 @@
+using System.CommandLine;
 using Storage.VhdEngine.Disks;
 using Storage.VhdEngine.Format;
 
 namespace Storage.VhdTool;
 
 /// <summary>`vhd create`: a new fixed or dynamic image.</summary>
-internal sealed class CreateCommand : ICommand
+internal static class CreateCommand
 {
-    public string Name => "create";
-    public string Summary => "create a fixed or dynamic image";
-    public string Usage => "vhd create IMAGE --size SIZE [--type dynamic|fixed] [--block-size SIZE] [--exact-size]";
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["--size", "--type", "--block-size"];
-    public IReadOnlyCollection<string> Flags { get; } = ["--exact-size"];
-
-    public int Run(CommandLine args, ToolEnvironment env)
+    public static Command Create(ToolContext tool)
     {
-        string image = args.Positional(0, "IMAGE");
-        args.NoMorePositionals(1);
-        long size = args.RequiredSize("--size");
-        bool fixedType = args.Choice("--type", ["dynamic", "fixed"], "dynamic") == "fixed";
-        long? blockSize = args.Size("--block-size");
-        if (blockSize is not null && fixedType) throw args.Error("--block-size applies to dynamic images only");
-        var options = new VhdCreateOptions
+        var image = ToolOptions.Path("IMAGE", "the new image file");
+        var size = ToolOptions.Size("--size", "virtual size", required: true);
+        var type = ToolOptions.Choice("--type", "image type", "dynamic", "dynamic", "fixed");
+        var blockSize = ToolOptions.Size("--block-size", "block size of a dynamic image (default 2M)");
+        var exact = new Option<bool>("--exact-size") { Description = "keep the size exactly (no CHS rounding; Azure needs whole MiB fixed images)" };
+        var command = new Command("create", "create a fixed or dynamic image") { image, size, type, blockSize, exact };
+        command.SetAction(parse =>
         {
-            Type = fixedType ? DiskType.Fixed : DiskType.Dynamic,
-            Size = size,
-            BlockSize = BlockSizeOption.ToInt(blockSize, args),
-            ExactSize = args.Flag("--exact-size"),
-        };
-        return ToolStore.Run(env, async (store, ct) =>
+            bool fixedType = parse.GetValue(type) == "fixed";
+            long? block = parse.GetValue(blockSize);
+            if (block is not null && fixedType) throw new UsageException("--block-size applies to dynamic images only");
+            var options = new VhdCreateOptions
+            {
+                Type = fixedType ? DiskType.Fixed : DiskType.Dynamic,
+                Size = parse.GetValue(size)!.Value,
+                BlockSize = BlockSizeOption.ToInt(block),
+                ExactSize = parse.GetValue(exact),
+            };
+            return Run(tool.Env, parse.GetValue(image)!, options);
+        });
+        return command;
+    }
+
+    private static int Run(ToolEnvironment env, string image, VhdCreateOptions options) =>
+        ToolStore.Run(env, async (store, ct) =>
         {
             // Disposing the only handle flushes and closes the new image.
             await using var disk = await store.CreateAsync(image, options, ct).ConfigureAwait(false);
             return 0;
         });
-    }
 }

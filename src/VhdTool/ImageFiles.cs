@@ -7,18 +7,26 @@ namespace Storage.VhdTool;
 internal static class ImageFiles
 {
     /// <summary>Opens <paramref name="path"/>; a <see cref="VhdFormatException"/> comes back prefixed with the path.</summary>
-    public static VirtualDisk Open(ToolEnvironment env, string path, FileAccess access = FileAccess.Read)
+    public static VirtualDisk Open(ToolEnvironment env, string path, FileAccess access = FileAccess.Read, VhdOpenOptions? options = null)
     {
         try
         {
-            return VirtualDisk.Open(env.FileSystem, path, access);
+            return VirtualDisk.Open(env.FileSystem, path, access, options);
         }
         catch (VhdFormatException e)
         {
-            throw WithPath(path, e);
+            throw WithPath(path, e, canIgnoreChecksums: access == FileAccess.Read);
         }
     }
 
-    /// <summary>The format error as one that names <paramref name="path"/>.</summary>
-    public static VhdException WithPath(string path, VhdFormatException e) => new($"{path}: {e.Message}", e);
+    /// <summary>
+    /// The format error as one that names <paramref name="path"/>; a checksum refusal says how to
+    /// read the image anyway when the command offers --ignore-checksums.
+    /// </summary>
+    public static VhdException WithPath(string path, VhdFormatException e, bool canIgnoreChecksums = false)
+    {
+        bool checksum = e.Field is "footer checksum" or "dynamic header checksum";
+        string hint = checksum && canIgnoreChecksums ? " (--ignore-checksums reads it anyway)" : string.Empty;
+        return new VhdException($"{path}: {e.Message}{hint}", e);
+    }
 }

@@ -1,28 +1,29 @@
+using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Storage.VhdEngine.Disks;
 using Storage.VhdEngine.Format;
+using Storage.VhdTool.Json;
 
 namespace Storage.VhdTool;
 
 /// <summary>`vhd info`: the image's footer, header and chain, as text or as JSON for scripts.</summary>
-internal sealed class InfoCommand : ICommand
+internal static class InfoCommand
 {
-    public string Name => "info";
-    public string Summary => "describe an image (--json for scripts)";
-    public string Usage => "vhd info IMAGE [--json]";
-    public IReadOnlyCollection<string> ValueOptions { get; } = [];
-    public IReadOnlyCollection<string> Flags { get; } = ["--json"];
-
-    public int Run(CommandLine args, ToolEnvironment env)
+    public static Command Create(ToolContext tool)
     {
-        string image = args.Positional(0, "IMAGE");
-        args.NoMorePositionals(1);
-        using var disk = ImageFiles.Open(env, image);
-        if (args.Flag("--json")) WriteJson(disk, env.Out);
-        else WriteText(disk, env.Out);
-        return 0;
+        var image = ToolOptions.Path("IMAGE", "the image to describe");
+        var json = ToolOptions.Json();
+        var ignore = ToolOptions.IgnoreChecksums();
+        var command = new Command("info", "describe an image (--json for scripts)") { image, json, ignore };
+        command.SetAction(parse =>
+        {
+            using var disk = ImageFiles.Open(tool.Env, parse.GetValue(image)!, options: ToolOptions.OpenOptions(parse.GetValue(ignore)));
+            if (parse.GetValue(json)) tool.Env.Out.WriteLine(JsonSerializer.Serialize(ToJson(disk), ToolJsonContext.Default.InfoJson));
+            else WriteText(disk, tool.Env.Out);
+            return 0;
+        });
+        return command;
     }
 
     private static string TypeName(DiskType type) => type switch
@@ -38,51 +39,21 @@ internal sealed class InfoCommand : ICommand
     private static string Timestamp(uint seconds) =>
         VhdConstants.Epoch.AddSeconds(seconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static void WriteJson(VirtualDisk disk, TextWriter output)
+    private static InfoJson ToJson(VirtualDisk disk)
     {
         var f = disk.Footer;
         var h = disk.Header;
         bool fixedType = disk.DiskType == DiskType.Fixed;
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("path", disk.Path);
-            w.WriteString("type", TypeName(disk.DiskType));
-            w.WriteNumber("virtualSize", disk.Length);
-            w.WriteNumber("currentSize", f.CurrentSize);
-            w.WriteNumber("originalSize", f.OriginalSize);
-            if (fixedType) w.WriteNull("blockSize"); else w.WriteNumber("blockSize", disk.BlockSize);
-            if (fixedType) w.WriteNull("allocatedBlocks"); else w.WriteNumber("allocatedBlocks", disk.AllocatedBlocks);
-            if (h is null) w.WriteNull("maxTableEntries"); else w.WriteNumber("maxTableEntries", h.MaxTableEntries);
-            w.WriteNumber("fileSize", disk.FileLength);
-            w.WriteString("creatorApp", f.CreatorApplicationText);
-            w.WriteString("creatorVersion", Version(f.CreatorVersion));
-            w.WriteString("creatorHostOs", f.CreatorHostOsText);
-            w.WriteString("timestamp", Timestamp(f.Timestamp));
-            w.WriteString("uniqueId", f.UniqueId.ToString("N"));
-            w.WriteStartObject("geometry");
-            w.WriteNumber("cylinders", f.Geometry.Cylinders);
-            w.WriteNumber("heads", f.Geometry.Heads);
-            w.WriteNumber("sectorsPerTrack", f.Geometry.SectorsPerTrack);
-            w.WriteEndObject();
-            w.WriteString("features", $"0x{f.Features:x8}");
-            w.WriteBoolean("savedState", f.SavedState != 0);
-            if (disk.Parent is { } parent) w.WriteString("parent", parent.Path); else w.WriteNull("parent");
-            if (disk.DiskType == DiskType.Differencing && h is not null)
-            {
-                w.WriteString("parentUniqueId", h.ParentUniqueId.ToString("N"));
-                w.WriteString("parentName", h.ParentUnicodeName);
-            }
-            w.WriteStartArray("chain");
-            foreach (var p in disk.Chain) w.WriteStringValue(p);
-            w.WriteEndArray();
-            w.WriteStartArray("warnings");
-            foreach (var warning in disk.Warnings) w.WriteStringValue(warning);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        bool differencing = disk.DiskType == DiskType.Differencing && h is not null;
+        return new InfoJson(
+            disk.Path, TypeName(disk.DiskType), disk.Length, f.CurrentSize, f.OriginalSize,
+            fixedType ? null : disk.BlockSize, fixedType ? null : disk.AllocatedBlocks, h?.MaxTableEntries,
+            disk.FileLength, f.CreatorApplicationText, Version(f.CreatorVersion), f.CreatorHostOsText,
+            Timestamp(f.Timestamp), f.UniqueId.ToString("N"),
+            new GeometryJson(f.Geometry.Cylinders, f.Geometry.Heads, f.Geometry.SectorsPerTrack),
+            $"0x{f.Features:x8}", f.SavedState != 0, disk.Parent?.Path,
+            differencing ? h!.ParentUniqueId.ToString("N") : null, differencing ? h!.ParentUnicodeName : null,
+            [.. disk.Chain], [.. disk.Warnings]);
     }
 
     private static void WriteText(VirtualDisk disk, TextWriter o)

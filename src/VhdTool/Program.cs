@@ -1,33 +1,18 @@
-using Storage.VhdEngine;
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.IO.Abstractions;
-using System.Reflection;
+using Storage.VhdEngine;
 
 namespace Storage.VhdTool;
 
 /// <summary>
-/// The `vhd` command-line tool: dispatch, and the error policy scripts rely on. Exit 0 on
-/// success; 1 with one line `vhd: message` on stderr for any image, I/O or permission error
-/// (never a stack trace); 2 with `vhd: message` and a usage line for a bad command line.
+/// The `vhd` command-line tool: parsing (System.CommandLine) and the error policy scripts rely
+/// on. Exit 0 on success; 1 with one line `vhd: message` on stderr for any image, I/O or
+/// permission error (never a stack trace); 2 with `vhd: message` and a usage line for a bad
+/// command line.
 /// </summary>
 public static class Program
 {
-    private const string ToolUsage = "vhd <command> [arguments]  (vhd --help lists the commands)";
-
-    private static readonly ICommand[] Commands =
-    [
-        new CreateCommand(),
-        new InfoCommand(),
-        new ReadCommand(),
-        new WriteCommand(),
-        new ConvertCommand(),
-        new SnapshotCommand(),
-        new CommitCommand(),
-        new CheckCommand(),
-        new RepairCommand(),
-        new CrashTestCommand(),
-        new BenchCommand(),
-    ];
-
     /// <summary>Entry point.</summary>
     public static int Main(string[] args)
     {
@@ -54,13 +39,15 @@ public static class Program
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(env);
+        var parse = VhdCommandLine.Create(env).Parse(args);
+        var command = parse.CommandResult.Command;
         // OTLP export only when OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed on every exit path.
-        using var telemetry = ToolTelemetry.StartIfConfigured(Version);
-        var root = telemetry is null ? null : ToolTelemetry.StartCommand(args.Count > 0 ? Find(args[0])?.Name : null);
+        using var telemetry = ToolTelemetry.StartIfConfigured(VersionAction.Version);
+        var root = telemetry is null ? null : ToolTelemetry.StartCommand(command is RootCommand ? null : command.Name);
         int code = 1;
         try
         {
-            code = RunCommand(args, env);
+            code = Invoke(parse, env);
             return code;
         }
         finally
@@ -69,25 +56,24 @@ public static class Program
         }
     }
 
-    private static int RunCommand(IReadOnlyList<string> args, ToolEnvironment env)
+    private static int Invoke(ParseResult parse, ToolEnvironment env)
     {
         try
         {
-            try
+            if (parse.Action is ParseErrorAction) throw new UsageException(FirstError(parse));
+            var configuration = new InvocationConfiguration
             {
-                return Dispatch(args, env);
-            }
-            catch (AggregateException e)
-            {
-                // A task's failure: report what failed (the VhdException), not the wrapper.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ToolErrors.Unwrap(e));
-                throw;
-            }
+                Output = env.Out,
+                Error = env.Error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null, // Ctrl+C is the environment's token (Main)
+            };
+            return Unwrapped(() => parse.Invoke(configuration));
         }
         catch (UsageException e)
         {
             ReportError(env, e.Message);
-            env.Error.WriteLine($"usage: {e.Usage ?? ToolUsage}");
+            env.Error.WriteLine($"usage: {VhdCommandLine.Usage(parse.CommandResult.Command)}");
             return 2;
         }
         catch (Exception e) when (e is OperationCanceledException || ToolErrors.IsCancellation(e, env.Cancellation))
@@ -108,62 +94,27 @@ public static class Program
         }
     }
 
-    private static int Dispatch(IReadOnlyList<string> args, ToolEnvironment env)
+    /// <summary>The error to show: the one about the first unrecognized word if any (it is why the rest failed), else the first.</summary>
+    private static string FirstError(ParseResult parse)
     {
-        if (args.Count == 0) throw new UsageException("missing command");
-        string name = args[0];
-        switch (name)
-        {
-            case "--help" or "-h":
-                WriteHelp(env.Out);
-                return 0;
-            case "help":
-                if (args.Count == 1) { WriteHelp(env.Out); return 0; }
-                var topic = Find(args[1]) ?? throw new UsageException($"unknown command '{args[1]}'");
-                env.Out.WriteLine($"usage: {topic.Usage}");
-                return 0;
-            case "--version":
-                env.Out.WriteLine($"vhd {Version}");
-                return 0;
-        }
-        if (name.StartsWith('-')) throw new UsageException($"unknown option '{name}'");
-        var command = Find(name) ?? throw new UsageException($"unknown command '{name}'");
-        var line = CommandLine.Parse(args.Skip(1).ToArray(), command);
-        if (line.HelpRequested)
-        {
-            env.Out.WriteLine($"usage: {command.Usage}");
-            return 0;
-        }
-        return command.Run(line, env);
+        if (parse.Errors.Count == 0) return "bad command line";
+        foreach (string token in parse.UnmatchedTokens)
+            foreach (var error in parse.Errors)
+                if (error.Message.Contains($"'{token}'", StringComparison.Ordinal)) return error.Message;
+        return parse.Errors[0].Message;
     }
 
-    private static ICommand? Find(string name) => Array.Find(Commands, c => c.Name == name);
-
-    private static void WriteHelp(TextWriter o)
+    /// <summary>Runs <paramref name="action"/>; a task's failure is rethrown as what failed (the VhdException), not the wrapper.</summary>
+    private static int Unwrapped(Func<int> action)
     {
-        o.WriteLine($"usage: {ToolUsage}");
-        o.WriteLine();
-        o.WriteLine("commands:");
-        foreach (var c in Commands)
+        try
         {
-            o.WriteLine($"  {c.Name,-10}{c.Summary}");
-            o.WriteLine($"  {"",-10}{c.Usage}");
+            return action();
         }
-        o.WriteLine($"  {"help",-10}vhd help [COMMAND]");
-        o.WriteLine();
-        o.WriteLine("SIZE and N take K, M, G or T suffixes (binary, e.g. 512K, 2M, 1G).");
-        o.WriteLine("Exit status: 0 success, 1 error (one line on stderr), 2 bad command line.");
-    }
-
-    private static string Version
-    {
-        get
+        catch (AggregateException e)
         {
-            var assembly = typeof(Program).Assembly;
-            string? v = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-            if (v is null) return assembly.GetName().Version?.ToString() ?? "0.0.0";
-            int plus = v.IndexOf('+');
-            return plus < 0 ? v : v[..plus];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ToolErrors.Unwrap(e));
+            throw;
         }
     }
 

@@ -1,28 +1,29 @@
-using Storage.VhdEngine;
 using System.Buffers;
+using System.CommandLine;
+using Storage.VhdEngine;
 
 namespace Storage.VhdTool;
 
 /// <summary>`vhd read`: copies a byte range of the virtual disk to a file or stdout, 1 MiB at a time, through the image's actor.</summary>
-internal sealed class ReadCommand : ICommand
+internal static class ReadCommand
 {
     internal const int ChunkSize = 1 << 20;
 
-    public string Name => "read";
-    public string Summary => "copy a byte range of the disk to stdout or a file";
-    public string Usage => "vhd read IMAGE --offset N --length N [--output FILE]";
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["--offset", "--length", "--output"];
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public int Run(CommandLine args, ToolEnvironment env)
+    public static Command Create(ToolContext tool)
     {
-        string image = args.Positional(0, "IMAGE");
-        args.NoMorePositionals(1);
-        long offset = args.RequiredSize("--offset");
-        long length = args.RequiredSize("--length");
-        string? output = args.Value("--output");
+        var image = ToolOptions.Path("IMAGE", "the image to read");
+        var offset = ToolOptions.Size("--offset", "where to start, in bytes", "N", required: true);
+        var length = ToolOptions.Size("--length", "how many bytes", "N", required: true);
+        var output = new Option<string>("--output") { Description = "write to FILE instead of stdout", HelpName = "FILE" };
+        var ignore = ToolOptions.IgnoreChecksums();
+        var command = new Command("read", "copy a byte range of the disk to stdout or a file") { image, offset, length, output, ignore };
+        command.SetAction(parse => Run(
+            tool.Env, parse.GetValue(image)!, parse.GetValue(offset)!.Value, parse.GetValue(length)!.Value, parse.GetValue(output), parse.GetValue(ignore)));
+        return command;
+    }
 
-        return ToolStore.Run(env, async (store, ct) =>
+    private static int Run(ToolEnvironment env, string image, long offset, long length, string? output, bool ignoreChecksums) =>
+        ToolStore.Run(env, ToolOptions.OpenOptions(ignoreChecksums), async (store, ct) =>
         {
             await using var disk = await ToolStore.OpenAsync(store, image, FileAccess.Read, ct).ConfigureAwait(false);
             if (offset > disk.Length || length > disk.Length - offset)
@@ -47,5 +48,4 @@ internal sealed class ReadCommand : ICommand
             finally { ArrayPool<byte>.Shared.Return(buffer); }
             return 0;
         });
-    }
 }

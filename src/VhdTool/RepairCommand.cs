@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Maintenance;
 
@@ -7,29 +8,28 @@ namespace Storage.VhdTool;
 /// `vhd repair`: puts a missing end footer (or footer copy) back and gives leaked tail space back,
 /// each step crash-safe; then prints the check of the result. Exit 0 when the result has no errors.
 /// </summary>
-internal sealed class RepairCommand : ICommand
+internal static class RepairCommand
 {
-    public string Name => "repair";
-    public string Summary => "restore the end footer and reclaim leaked tail space (--json for scripts)";
-    public string Usage => "vhd repair IMAGE [--json]";
-    public IReadOnlyCollection<string> ValueOptions { get; } = [];
-    public IReadOnlyCollection<string> Flags { get; } = ["--json"];
-
-    public int Run(CommandLine args, ToolEnvironment env)
+    public static Command Create(ToolContext tool)
     {
-        string image = args.Positional(0, "IMAGE");
-        args.NoMorePositionals(1);
-        CheckReport report;
-        try
+        var image = ToolOptions.Path("IMAGE", "the image to repair");
+        var json = ToolOptions.Json();
+        var command = new Command("repair", "restore the end footer and reclaim leaked tail space (--json for scripts)") { image, json };
+        command.SetAction(parse =>
         {
-            report = Checker.Repair(env.FileSystem, image);
-        }
-        catch (VhdFormatException e)
-        {
-            throw ImageFiles.WithPath(image, e);
-        }
-
-        CheckCommand.Write(env.Out, image, report, args.Flag("--json"));
-        return report.Errors.Count == 0 ? 0 : 1;
+            string path = parse.GetValue(image)!;
+            CheckReport report;
+            try
+            {
+                report = Checker.Repair(tool.Env.FileSystem, path);
+            }
+            catch (VhdFormatException e)
+            {
+                throw ImageFiles.WithPath(path, e);
+            }
+            CheckCommand.Write(tool.Env.Out, path, report, parse.GetValue(json));
+            return report.Errors.Count == 0 ? 0 : 1;
+        });
+        return command;
     }
 }

@@ -37,9 +37,9 @@ public static class SizeParser
     }
 
     /// <summary>Parses the value of <paramref name="option"/> or throws a <see cref="UsageException"/>.</summary>
-    public static long Parse(string text, string option, string? usage = null)
+    public static long Parse(string text, string option)
     {
         if (TryParse(text, out long value)) return value;
-        throw new UsageException($"bad value for {option}: '{text}' (expected a whole number of bytes, optionally with K, M, G or T)", usage);
+        throw new UsageException($"bad value for {option}: '{text}' (expected a whole number of bytes, optionally with K, M, G or T)");
     }
 }

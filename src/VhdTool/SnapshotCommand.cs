@@ -1,22 +1,22 @@
+using System.CommandLine;
 using Storage.VhdEngine;
 
 namespace Storage.VhdTool;
 
 /// <summary>`vhd snapshot`: a differencing child over an image; the image is frozen (read-only) from then on.</summary>
-internal sealed class SnapshotCommand : ICommand
+internal static class SnapshotCommand
 {
-    public string Name => "snapshot";
-    public string Summary => "create a differencing child over an image";
-    public string Usage => "vhd snapshot IMAGE CHILD";
-    public IReadOnlyCollection<string> ValueOptions { get; } = [];
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public int Run(CommandLine args, ToolEnvironment env)
+    public static Command Create(ToolContext tool)
     {
-        string image = args.Positional(0, "IMAGE");
-        string child = args.Positional(1, "CHILD");
-        args.NoMorePositionals(2);
-        return ToolStore.Run(env, async (store, ct) =>
+        var image = ToolOptions.Path("IMAGE", "the image to freeze");
+        var child = ToolOptions.Path("CHILD", "the new differencing image");
+        var command = new Command("snapshot", "create a differencing child over an image") { image, child };
+        command.SetAction(parse => Run(tool.Env, parse.GetValue(image)!, parse.GetValue(child)!));
+        return command;
+    }
+
+    private static int Run(ToolEnvironment env, string image, string child) =>
+        ToolStore.Run(env, async (store, ct) =>
         {
             try
             {
@@ -29,5 +29,4 @@ internal sealed class SnapshotCommand : ICommand
             }
             return 0;
         });
-    }
 }

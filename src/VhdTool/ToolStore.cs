@@ -2,6 +2,7 @@ using Storage.VhdEngine;
 using Akka.Actor;
 using Akka.Configuration;
 using Storage.VhdActors;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.VhdTool;
 
@@ -43,7 +44,10 @@ internal static class ToolStore
     /// <paramref name="body"/> (off the caller's synchronization context), and terminates the
     /// system whatever happened. Returns the body's exit code.
     /// </summary>
-    public static int Run(ToolEnvironment env, Func<IDiskStore, CancellationToken, Task<int>> body)
+    public static int Run(ToolEnvironment env, Func<IDiskStore, CancellationToken, Task<int>> body) => Run(env, null, body);
+
+    /// <summary>As <see cref="Run(ToolEnvironment, Func{IDiskStore, CancellationToken, Task{int}})"/>, opening images with <paramref name="openOptions"/>.</summary>
+    public static int Run(ToolEnvironment env, VhdOpenOptions? openOptions, Func<IDiskStore, CancellationToken, Task<int>> body)
     {
         // Akka's startup blocks pool threads on work queued to the pool; with the default
         // minimum (one thread per core) each wait costs a thread-injection delay (~0.5 s on two
@@ -56,7 +60,7 @@ internal static class ToolStore
             system = ActorSystem.Create("vhd", Config.Value);
         try
         {
-            var store = DiskStore.Start(system, new VhdStorageOptions { FileSystem = env.FileSystem, IdleTimeout = null });
+            var store = DiskStore.Start(system, new VhdStorageOptions { FileSystem = env.FileSystem, IdleTimeout = null, OpenOptions = openOptions });
             // Task.Run: the continuations must not queue behind a blocked caller's context.
             return Task.Run(() => body(store, env.Cancellation)).GetAwaiter().GetResult();
         }
@@ -76,7 +80,7 @@ internal static class ToolStore
         }
         catch (VhdFormatException e)
         {
-            throw ImageFiles.WithPath(path, e);
+            throw ImageFiles.WithPath(path, e, canIgnoreChecksums: access == FileAccess.Read);
         }
     }
 }

@@ -1,6 +1,7 @@
 using Storage.VhdEngine;
 using Storage.VhdEngine.Format;
 using System.Buffers;
+using System.CommandLine;
 
 namespace Storage.VhdTool;
 
@@ -10,21 +11,20 @@ namespace Storage.VhdTool;
 /// user write: every cut between two engine writes falls on a sector boundary, so a crash before
 /// the flush keeps or loses each sector whole (never half old, half new).
 /// </summary>
-internal sealed class WriteCommand : ICommand
+internal static class WriteCommand
 {
-    public string Name => "write";
-    public string Summary => "write stdin or a file into the disk at an offset";
-    public string Usage => "vhd write IMAGE --offset N [--input FILE]";
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["--offset", "--input"];
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public int Run(CommandLine args, ToolEnvironment env)
+    public static Command Create(ToolContext tool)
     {
-        string image = args.Positional(0, "IMAGE");
-        args.NoMorePositionals(1);
-        long offset = args.RequiredSize("--offset");
-        string? input = args.Value("--input");
+        var image = ToolOptions.Path("IMAGE", "the image to write");
+        var offset = ToolOptions.Size("--offset", "where to start, in bytes", "N", required: true);
+        var input = new Option<string>("--input") { Description = "read from FILE instead of stdin", HelpName = "FILE" };
+        var command = new Command("write", "write stdin or a file into the disk at an offset") { image, offset, input };
+        command.SetAction(parse => Run(tool.Env, parse.GetValue(image)!, parse.GetValue(offset)!.Value, parse.GetValue(input)));
+        return command;
+    }
 
+    private static int Run(ToolEnvironment env, string image, long offset, string? input)
+    {
         using var file = input is null ? null : env.FileSystem.FileStream.New(input, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         Stream source = file ?? env.StdIn;
         return ToolStore.Run(env, async (store, ct) =>

@@ -24,7 +24,7 @@ public static class Checker
         using (file)
         {
             ImageMetadata m;
-            try { m = ImageMetadata.Load(file); }
+            try { m = ImageMetadata.Load(file, options?.AcceptChecksumMismatch ?? false); }
             catch (VhdException e) { report.Errors.Add(e.Message); return report; }
             report.Warnings.AddRange(m.Warnings);
             type = m.Footer.DiskType;
