@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdTool;
 
@@ -11,21 +13,35 @@ internal static class CommitCommand
         var child = ToolOptions.Path("CHILD", "the differencing image to merge");
         var keep = new Option<bool>("--keep") { Description = "keep the child (empty of nothing: it still reads the same)" };
         var command = new Command("commit", "merge a differencing child into its parent") { child, keep };
-        command.SetAction(parse => Run(tool.Env, parse.GetValue(child)!, parse.GetValue(keep)));
+        command.SetAction(parse => Run(tool.Env, tool.ShowProgress(parse), parse.GetValue(child)!, parse.GetValue(keep)));
         return command;
     }
 
-    private static int Run(ToolEnvironment env, string child, bool keep) =>
-        ToolStore.Run(env, async (store, ct) =>
+    private static int Run(ToolEnvironment env, bool progress, string child, bool keep)
+    {
+        try
         {
-            try
-            {
-                await store.CommitAsync(child, keep, ct).ConfigureAwait(false);
-            }
-            catch (VhdFormatException e)
-            {
-                throw ImageFiles.WithPath(child, e);
-            }
+            long total = progress ? VirtualSize(env, child) : 0;
+            ToolProgress.Run(env, progress, "committing", total, p => Committer.Commit(env.FileSystem, child, keep, progress: p));
+        }
+        catch (VhdFormatException e)
+        {
+            throw ImageFiles.WithPath(child, e);
+        }
+        return 0;
+    }
+
+    /// <summary>The progress bar's 100% (the commit reports the virtual offset it reached); 0 hides the bar, and errors are left to the commit.</summary>
+    private static long VirtualSize(ToolEnvironment env, string child)
+    {
+        try
+        {
+            using var disk = VirtualDisk.Open(env.FileSystem, child, FileAccess.Read, new VhdOpenOptions { ShareParents = false });
+            return disk.Length;
+        }
+        catch (Exception e) when (e is VhdException or IOException)
+        {
             return 0;
-        });
+        }
+    }
 }

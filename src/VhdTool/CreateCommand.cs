@@ -32,11 +32,10 @@ internal static class CreateCommand
         return command;
     }
 
-    private static int Run(ToolEnvironment env, string image, VhdCreateOptions options) =>
-        ToolStore.Run(env, async (store, ct) =>
-        {
-            // Disposing the only handle flushes and closes the new image.
-            await using var disk = await store.CreateAsync(image, options, ct).ConfigureAwait(false);
-            return 0;
-        });
+    private static int Run(ToolEnvironment env, string image, VhdCreateOptions options)
+    {
+        // Create builds the image under a temporary name, fsyncs and renames it: done when it returns.
+        using var disk = DiskSpans.Open(env, image, FileAccess.ReadWrite, create: options);
+        return 0;
+    }
 }

@@ -4,7 +4,7 @@ using Storage.VhdEngine;
 
 namespace Storage.VhdTool;
 
-/// <summary>`vhd read`: copies a byte range of the virtual disk to a file or stdout, 1 MiB at a time, through the image's actor.</summary>
+/// <summary>`vhd read`: copies a byte range of the virtual disk to a file or stdout, 1 MiB at a time, on the engine.</summary>
 internal static class ReadCommand
 {
     internal const int ChunkSize = 1 << 20;
@@ -22,30 +22,27 @@ internal static class ReadCommand
         return command;
     }
 
-    private static int Run(ToolEnvironment env, string image, long offset, long length, string? output, bool ignoreChecksums) =>
-        ToolStore.Run(env, ToolOptions.OpenOptions(ignoreChecksums), async (store, ct) =>
+    private static int Run(ToolEnvironment env, string image, long offset, long length, string? output, bool ignoreChecksums)
+    {
+        using var disk = DiskSpans.Open(env, image, FileAccess.Read, ToolOptions.OpenOptions(ignoreChecksums));
+        if (offset > disk.Length || length > disk.Length - offset)
+            throw new VhdException($"{image}: range {offset}+{length} is outside the disk (virtual size {disk.Length})");
+        using var file = output is null ? null : env.FileSystem.FileStream.New(output, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        Stream target = file ?? env.StdOut;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
         {
-            await using var disk = await ToolStore.OpenAsync(store, image, FileAccess.Read, ct).ConfigureAwait(false);
-            if (offset > disk.Length || length > disk.Length - offset)
-                throw new VhdException($"{image}: range {offset}+{length} is outside the disk (virtual size {disk.Length})");
-            using var file = output is null ? null : env.FileSystem.FileStream.New(output, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
-            Stream target = file ?? env.StdOut;
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
-            try
+            for (long done = 0; done < length;)
             {
-                for (long done = 0; done < length;)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    int n = (int)Math.Min(ChunkSize, length - done);
-                    // The range was checked against the disk: every read is full.
-                    int got = await disk.ReadAsync(offset + done, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                    if (got != n) throw new VhdException($"{image}: short read at offset {offset + done} ({got} of {n} bytes)");
-                    target.Write(buffer, 0, n);
-                    done += n;
-                }
-                target.Flush();
+                env.Cancellation.ThrowIfCancellationRequested();
+                int n = (int)Math.Min(ChunkSize, length - done);
+                DiskSpans.Read(disk, offset + done, buffer.AsSpan(0, n));
+                target.Write(buffer, 0, n);
+                done += n;
             }
-            finally { ArrayPool<byte>.Shared.Return(buffer); }
-            return 0;
-        });
+            target.Flush();
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+        return 0;
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Storage.VhdEngine;
+using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdTool;
 
@@ -15,18 +16,17 @@ internal static class SnapshotCommand
         return command;
     }
 
-    private static int Run(ToolEnvironment env, string image, string child) =>
-        ToolStore.Run(env, async (store, ct) =>
+    private static int Run(ToolEnvironment env, string image, string child)
+    {
+        try
         {
-            try
-            {
-                // The store freezes IMAGE (flushed, closed, marked read-only) and creates CHILD over it.
-                await store.SnapshotAsync(image, child, ct).ConfigureAwait(false);
-            }
-            catch (VhdFormatException e)
-            {
-                throw ImageFiles.WithPath(image, e);
-            }
-            return 0;
-        });
+            // Freezes IMAGE (marked read-only) and creates CHILD over it, flushed and closed on return.
+            Committer.Snapshot(env.FileSystem, image, child).Dispose();
+        }
+        catch (VhdFormatException e)
+        {
+            throw ImageFiles.WithPath(image, e);
+        }
+        return 0;
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Storage.VhdTool.Hosted;
 
 namespace Storage.VhdTool;
 

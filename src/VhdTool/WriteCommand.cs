@@ -7,7 +7,7 @@ namespace Storage.VhdTool;
 
 /// <summary>
 /// `vhd write`: streams stdin or a file into the virtual disk at an offset, 1 MiB at a time
-/// (never the whole input in memory) through the image's actor, then flushes. The input is one
+/// (never the whole input in memory) on the engine, then flushes. The input is one
 /// user write: every cut between two engine writes falls on a sector boundary, so a crash before
 /// the flush keeps or loses each sector whole (never half old, half new).
 /// </summary>
@@ -27,41 +27,37 @@ internal static class WriteCommand
     {
         using var file = input is null ? null : env.FileSystem.FileStream.New(input, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         Stream source = file ?? env.StdIn;
-        return ToolStore.Run(env, async (store, ct) =>
-        {
-            await using var disk = await ToolStore.OpenAsync(store, image, FileAccess.ReadWrite, ct).ConfigureAwait(false);
-            if (offset > disk.Length)
-                throw new VhdException($"{image}: offset {offset} is past the end of the disk (virtual size {disk.Length})");
-            // A file's length is known: refuse before writing anything rather than half way.
-            if (file is not null && file.Length > disk.Length - offset)
-                throw new VhdException($"{image}: {file.Length} bytes at offset {offset} do not fit the disk (virtual size {disk.Length})");
+        using var disk = DiskSpans.Open(env, image, FileAccess.ReadWrite);
+        if (offset > disk.Length)
+            throw new VhdException($"{image}: offset {offset} is past the end of the disk (virtual size {disk.Length})");
+        // A file's length is known: refuse before writing anything rather than half way.
+        if (file is not null && file.Length > disk.Length - offset)
+            throw new VhdException($"{image}: {file.Length} bytes at offset {offset} do not fit the disk (virtual size {disk.Length})");
 
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadCommand.ChunkSize);
-            try
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadCommand.ChunkSize);
+        try
+        {
+            long done = 0;
+            while (true)
             {
-                long done = 0;
-                while (true)
+                env.Cancellation.ThrowIfCancellationRequested();
+                int want = ChunkLength(offset + done);
+                int n = source.ReadAtLeast(buffer.AsSpan(0, want), want, throwOnEndOfStream: false);
+                if (n == 0) break;
+                if (n > disk.Length - offset - done)
                 {
-                    ct.ThrowIfCancellationRequested();
-                    int want = ChunkLength(offset + done);
-                    int n = source.ReadAtLeast(buffer.AsSpan(0, want), want, throwOnEndOfStream: false);
-                    if (n == 0) break;
-                    if (n > disk.Length - offset - done)
-                    {
-                        // Keep what was written deterministic: it is flushed, the rest refused.
-                        await disk.FlushAsync(ct).ConfigureAwait(false);
-                        throw new VhdException($"{image}: input runs past the end of the disk (virtual size {disk.Length}); the first {done} bytes from offset {offset} were written");
-                    }
-                    // The store copies the bytes, so the buffer is free again once this returns.
-                    await disk.WriteAsync(offset + done, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                    done += n;
-                    if (n < want) break;
+                    // Keep what was written deterministic: it is flushed, the rest refused.
+                    DiskSpans.Flush(disk);
+                    throw new VhdException($"{image}: input runs past the end of the disk (virtual size {disk.Length}); the first {done} bytes from offset {offset} were written");
                 }
-                await disk.FlushAsync(ct).ConfigureAwait(false);
+                DiskSpans.Write(disk, offset + done, buffer.AsSpan(0, n));
+                done += n;
+                if (n < want) break;
             }
-            finally { ArrayPool<byte>.Shared.Return(buffer); }
-            return 0;
-        });
+            DiskSpans.Flush(disk);
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+        return 0;
     }
 
     /// <summary>The next engine write's length from <paramref name="position"/>: up to a chunk, ending on a sector boundary.</summary>

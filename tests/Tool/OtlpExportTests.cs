@@ -64,7 +64,8 @@ public sealed class OtlpExportTests : IDisposable
         Assert.Contains(traces, b => Contains(b, "vhd.write") && Contains(b, "vhd write") && Contains(b, "service.name"));
         Assert.Contains(metrics, b => Contains(b, "vhd.io") && Contains(b, "vhd.io.duration") && Contains(b, "vhd.block.allocations"));
 
-        // The tree: root "vhd write" -> client spans of the facade -> server spans of the actor.
+        // The tree: root "vhd write" -> the store's operation spans (the command runs on the engine
+        // in-process) -> the engine's allocations inside the writes that allocate.
         var spans = traces.SelectMany(OtlpSpan.Parse).ToList();
         var root = Assert.Single(spans, s => s.Name == "vhd write");
         Assert.Equal(OtlpSpan.Internal, root.Kind);
@@ -74,26 +75,18 @@ public sealed class OtlpExportTests : IDisposable
         Assert.Equal(0L, root.Attributes["process.exit.code"]);
         Assert.All(spans, s => Assert.Equal(root.TraceId, s.TraceId));
         var children = spans.Where(s => s.ParentSpanId == root.SpanId).OrderBy(c => c.StartNanos).ToList();
-        // The tool's own spans bracket the store's: the actor system's start and stop.
-        Assert.Equal("vhd actor-system start", children[0].Name);
-        Assert.Equal("vhd actor-system stop", children[^1].Name);
-        Assert.All([children[0], children[^1]], c => Assert.Equal((ToolTelemetry.SourceName, OtlpSpan.Internal), (c.Scope, c.Kind)));
-        var clients = children.Where(c => c.Scope == "Storage.Vhd").ToList();
-        Assert.Equal(children.Count - 2, clients.Count);
-        Assert.All(clients, c => Assert.Equal(OtlpSpan.Client, c.Kind));
-        Assert.Equal(["vhd.open", "vhd.write", "vhd.write", "vhd.write", "vhd.flush", "vhd.flush"], clients.OrderBy(c => c.StartNanos).Select(c => c.Name));
-        foreach (var client in clients)
+        Assert.Equal(["vhd.open", "vhd.write", "vhd.write", "vhd.write", "vhd.flush"], children.Select(c => c.Name));
+        foreach (var child in children)
         {
-            Assert.Equal(image, client.Attributes["vhd.image"]);
-            var server = Assert.Single(spans, s => s.ParentSpanId == client.SpanId);
-            Assert.Equal((client.Name, OtlpSpan.Server), (server.Name, server.Kind));
-            // The actor's span ends before it replies, so it lies inside the caller's.
-            Assert.InRange(server.StartNanos, client.StartNanos, client.EndNanos);
-            Assert.InRange(server.EndNanos, server.StartNanos, client.EndNanos);
+            Assert.Equal(("Storage.Vhd", OtlpSpan.Internal), (child.Scope, child.Kind));
+            Assert.Equal(image, child.Attributes["vhd.image"]);
+            Assert.InRange(child.StartNanos, root.StartNanos, root.EndNanos);
         }
-        var writes = clients.Where(c => c.Name == "vhd.write").OrderBy(c => c.StartNanos).ToList();
+        var writes = children.Where(c => c.Name == "vhd.write").ToList();
         Assert.Equal([0L, 1L << 20, 2L << 20], writes.Select(w => (long)w.Attributes["vhd.offset"]!));
-        Assert.Equal(2, spans.Count(s => s.Name == "vhd.block.allocate"));
+        var allocations = spans.Where(s => s.Name == "vhd.block.allocate").ToList();
+        Assert.Equal(2, allocations.Count);
+        Assert.All(allocations, a => Assert.Contains(writes, w => w.SpanId == a.ParentSpanId));
     }
 
     [Fact]
@@ -112,7 +105,7 @@ public sealed class OtlpExportTests : IDisposable
         Assert.Equal(OtlpSpan.StatusError, root.StatusCode);
         Assert.Equal(line["vhd: ".Length..], root.StatusMessage);
         Assert.Equal(1L, root.Attributes["process.exit.code"]);
-        var open = Assert.Single(spans, s => s.Name == "vhd.open" && s.Kind == OtlpSpan.Client);
+        var open = Assert.Single(spans, s => s.Name == "vhd.open");
         Assert.Equal(OtlpSpan.StatusError, open.StatusCode);
         Assert.NotEmpty(_receiver.Bodies("/v1/metrics"));
     }

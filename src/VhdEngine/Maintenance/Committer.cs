@@ -37,9 +37,10 @@ public static class Committer
     /// <summary>
     /// Merges the differencing image <paramref name="childPath"/> into its parent. Unless
     /// <paramref name="keepChild"/>, the child is deleted afterwards and the parent becomes
-    /// writable again. Returns the number of bytes copied.
+    /// writable again. Returns the number of bytes copied. <paramref name="progress"/> is told the
+    /// virtual-disk offset reached (the ranges go in offset order; the child's virtual size is 100%).
     /// </summary>
-    public static long Commit(IFileSystem fs, string childPath, bool keepChild, VhdOpenOptions? options = null)
+    public static long Commit(IFileSystem fs, string childPath, bool keepChild, VhdOpenOptions? options = null, IProgress<long>? progress = null)
     {
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.commit");
         options = (options ?? new VhdOpenOptions()) with { ShareParents = false };
@@ -70,6 +71,7 @@ public static class Committer
                         parent.Write(offset + done, buffer.AsSpan(0, n));
                         done += n;
                         copied += n;
+                        progress?.Report(offset + done);
                     }
                 }
             }

@@ -1,6 +1,6 @@
 using Storage.VhdEngine;
 
-namespace Storage.VhdTool;
+namespace Storage.VhdTool.Hosted;
 
 /// <summary>What `vhd bench` runs; validated against the disk once it is open.</summary>
 internal sealed class BenchSettings

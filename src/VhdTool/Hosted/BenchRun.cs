@@ -3,7 +3,7 @@ using System.Diagnostics;
 using HdrHistogram;
 using Storage.VhdActors;
 
-namespace Storage.VhdTool;
+namespace Storage.VhdTool.Hosted;
 
 /// <summary>
 /// One `vhd bench` run: DEPTH workers take request numbers from a shared counter; with a flush

@@ -5,8 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Storage.VhdActors;
 using Storage.VhdEngine;
 using Storage.VhdTool.Json;
+using Storage.VhdEngine.Disks;
 
-namespace Storage.VhdTool;
+namespace Storage.VhdTool.Hosted;
 
 /// <summary>
 /// `vhd bench`: the options and meaning of `qemu-img bench`, driven through the
@@ -71,7 +72,7 @@ internal static class BenchCommand
         return command;
     }
 
-    private static async Task<BenchResult> RunAsync(string image, BenchSettings settings, Storage.VhdEngine.Disks.VhdOpenOptions? open, IProgress<long>? progress, ToolEnvironment env)
+    private static async Task<BenchResult> RunAsync(string image, BenchSettings settings, VhdOpenOptions? open, IProgress<long>? progress, ToolEnvironment env)
     {
         var options = new VhdStorageOptions
         {
@@ -86,7 +87,7 @@ internal static class BenchCommand
         var services = new ServiceCollection().AddVhdStorage(options);
         await using var provider = services.BuildServiceProvider();
         var store = provider.GetRequiredService<IDiskStore>();
-        IDisk disk = await ToolStore.OpenAsync(store, image, settings.Write ? FileAccess.ReadWrite : FileAccess.Read, env.Cancellation).ConfigureAwait(false);
+        IDisk disk = await OpenAsync(store, image, settings.Write ? FileAccess.ReadWrite : FileAccess.Read, env.Cancellation).ConfigureAwait(false);
         await using (disk.ConfigureAwait(false))
         {
             settings.Validate(image, disk.Length);
@@ -99,6 +100,19 @@ internal static class BenchCommand
             {
                 run.ReturnBuffers();
             }
+        }
+    }
+
+    /// <summary>Opens <paramref name="path"/> through the store; a format error names the file, as <see cref="ImageFiles.Open"/> does.</summary>
+    private static async Task<IDisk> OpenAsync(IDiskStore store, string path, FileAccess access, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.OpenAsync(path, access, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VhdFormatException e)
+        {
+            throw ImageFiles.WithPath(path, e, canIgnoreChecksums: access == FileAccess.Read);
         }
     }
 

@@ -5,16 +5,18 @@ using Xunit;
 namespace Storage.Tests.Tool;
 
 /// <summary>
-/// The data-path commands run through the IDiskStore facade: their I/O is done by image actors
-/// (seen as the actors' server-kind spans), and snapshot freezes the parent as the store does.
+/// The one-shot commands (create, read, write, snapshot, commit) run on the engine in-process,
+/// without an ActorSystem (the start-up of a one-shot command is the point, issue 14): no image
+/// actor serves them, the tool records the store's operation spans itself, and snapshot freezes
+/// the parent as the store does.
 /// </summary>
-public sealed class FacadeTests : IDisposable
+public sealed class EngineCommandTests : IDisposable
 {
     private readonly TempDir _dir = new();
     private readonly ConcurrentQueue<Activity> _spans = new();
     private readonly ActivityListener _listener;
 
-    public FacadeTests()
+    public EngineCommandTests()
     {
         // Other tests run the tool at the same time: spans are told apart by image path.
         _listener = new ActivityListener
@@ -32,27 +34,26 @@ public sealed class FacadeTests : IDisposable
         _dir.Dispose();
     }
 
-    private string[] ActorSpans(string image) =>
-        [.. _spans.Where(a => a.Kind == ActivityKind.Server && Equals(a.GetTagItem("vhd.image"), image)).Select(a => a.OperationName)];
+    private string[] Spans(string image) =>
+        [.. _spans.Where(a => Equals(a.GetTagItem("vhd.image"), image)).Select(a => a.OperationName)];
 
     [Fact]
-    public void Create_write_read_snapshot_and_commit_are_served_by_image_actors()
+    public void Create_write_read_snapshot_and_commit_run_on_the_engine_without_actors()
     {
         string image = _dir["a.vhd"], child = _dir["a-1.vhd"];
         Vhd.Ok("create", image, "--size", "4M");
-        Assert.Equal(["vhd.open", "vhd.flush"], ActorSpans(image)); // created, then closed
+        Assert.Equal(["vhd.open"], Spans(image));
         var data = ReadWriteTests.Random(5000, 50);
         Assert.Equal(0, Vhd.RunWithInput(data, "write", image, "--offset", "100").ExitCode);
         Assert.Equal(data, Vhd.Ok("read", image, "--offset", "100", "--length", "5000").Bytes);
         Vhd.Ok("snapshot", image, child);
         Vhd.Ok("commit", child);
 
-        string[] onImage = ActorSpans(image);
-        Assert.Contains("vhd.write", onImage);
-        Assert.Contains("vhd.read", onImage);
-        string[] onChild = ActorSpans(child);
-        Assert.Contains("vhd.snapshot", onChild);
-        Assert.Contains("vhd.commit", onChild);
+        string[] onImage = Spans(image);
+        Assert.Equal(["vhd.open", "vhd.open", "vhd.write", "vhd.flush", "vhd.open", "vhd.read"], onImage);
+        Assert.Contains(_spans, a => a.OperationName == "vhd.snapshot");
+        Assert.Contains(_spans, a => a.OperationName == "vhd.commit");
+        Assert.DoesNotContain(_spans, a => a.Kind == ActivityKind.Server && (Equals(a.GetTagItem("vhd.image"), image) || Equals(a.GetTagItem("vhd.image"), child)));
     }
 
     [Fact]
@@ -75,7 +76,7 @@ public sealed class FacadeTests : IDisposable
     }
 
     [Fact]
-    public void Store_errors_are_one_line_with_the_path()
+    public void Engine_errors_are_one_line_with_the_path()
     {
         var r = Vhd.Run("snapshot", _dir["a.vhd"], _dir["a.vhd"]);
         Assert.Equal(1, r.ExitCode);
