@@ -39,6 +39,9 @@ public static class Program
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(env);
+#if VHD_NATIVE
+        if (Native.Companion.Handles(args)) return RunCompanion(args, env);
+#endif
         var parse = VhdCommandLine.Create(env).Parse(args);
         var command = parse.CommandResult.Command;
         // OTLP export only when OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed on every exit path.
@@ -94,6 +97,21 @@ public static class Program
         }
     }
 
+#if VHD_NATIVE
+    private static int RunCompanion(IReadOnlyList<string> args, ToolEnvironment env)
+    {
+        try
+        {
+            return Native.Companion.Run(args);
+        }
+        catch (Exception e) when (e is VhdException or System.ComponentModel.Win32Exception)
+        {
+            ReportError(env, e.Message);
+            return 1;
+        }
+    }
+
+#endif
     /// <summary>The error to show: the one about the first unrecognized word if any (it is why the rest failed), else the first.</summary>
     private static string FirstError(ParseResult parse)
     {

@@ -3,7 +3,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Storage.VhdActors;
+using Storage.VhdEngine;
 
 namespace Storage.VhdTool;
 
@@ -55,12 +55,12 @@ internal sealed class ToolTelemetry : IDisposable
         var tracer = Sdk.CreateTracerProviderBuilder()
             .ConfigureResource(Resource)
             .AddSource(SourceName)
-            .AddVhdInstrumentation()
+            .AddSource(VhdTelemetry.Name) // what AddVhdInstrumentation() adds, without the actors' assembly (Native AOT)
             .AddOtlpExporter()
             .Build();
         var meter = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(Resource)
-            .AddVhdInstrumentation()
+            .AddMeter(VhdTelemetry.Name)
             .AddOtlpExporter()
             .Build();
         return new ToolTelemetry(tracer, meter);

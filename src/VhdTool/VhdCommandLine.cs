@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Text;
+#if VHD_NATIVE
+using Storage.VhdTool.Native;
+#else
 using Storage.VhdTool.Hosted;
+#endif
 
 namespace Storage.VhdTool;
 
@@ -42,7 +46,11 @@ internal static class VhdCommandLine
         CheckCommand.Create(tool),
         RepairCommand.Create(tool),
         CrashTestCommand.Create(tool),
+#if VHD_NATIVE
+        .. Companion.Commands(),
+#else
         BenchCommand.Create(tool),
+#endif
     ];
 
     /// <summary>One line for a usage error: "vhd NAME ARG... --required VALUE [options]".</summary>
