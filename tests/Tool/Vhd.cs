@@ -25,7 +25,10 @@ public static class Vhd
     }
 
     /// <summary>The apphost built next to the tests (the tool project is referenced), or `dotnet vhd.dll`.</summary>
-    public static ToolResult Exec(byte[]? stdin, params string[] args)
+    public static ToolResult Exec(byte[]? stdin, params string[] args) => Exec(stdin, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="Exec(byte[], string[])"/>, with extra environment variables.</summary>
+    public static ToolResult Exec(byte[]? stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string dir = AppContext.BaseDirectory;
         string host = Path.Combine(dir, OperatingSystem.IsWindows() ? "vhd.exe" : "vhd");
@@ -35,6 +38,7 @@ public static class Vhd
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
         var output = new MemoryStream();
