@@ -7,7 +7,8 @@
 #   bash scripts/dashboard.sh --start         only start it (waits until it answers)
 #   bash scripts/dashboard.sh --stop          stop the dashboard this script started
 #   bash scripts/dashboard.sh --fetch         only download the package (scripts/setup.sh does this)
-#   bash scripts/dashboard.sh --screenshot F  a PNG of the newest `vhd write` trace (headless Chromium)
+#   bash scripts/dashboard.sh --screenshot F  a PNG of the newest `vhd write` trace (headless Chromium
+#                                             driven by playwright-core from npm)
 #
 #   VHD_DASHBOARD_UI_PORT, VHD_DASHBOARD_GRPC_PORT, VHD_DASHBOARD_HTTP_PORT  other ports
 #   VHD_DASHBOARD_PID                                                       pid file (default /tmp/vhd-dashboard.pid)
@@ -73,10 +74,9 @@ roots = [s for s in spans if s["name"] == "vhd write" and not s.get("parentSpanI
 print(max(roots, key=lambda s: int(s["startTimeUnixNano"]))["traceId"] if roots else "")')
   [ -n "$trace" ] || { echo "dashboard: no 'vhd write' trace yet" >&2; exit 1; }
   profile=$(mktemp -d)
-  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-    --disable-component-update --disable-sync --user-data-dir="$profile" --hide-scrollbars \
-    --window-size=1600,900 --virtual-time-budget=15000 --screenshot="$out" \
-    "http://127.0.0.1:$UI/traces/detail/$trace" 2>/dev/null
+  # playwright-core (npm) drives Debian's Chromium; nothing else is downloaded.
+  npm install --silent --no-audit --no-fund --prefix "$profile/node" playwright-core@1 >/dev/null
+  NODE_PATH=$profile/node/node_modules node scripts/dashboard-shot.js "http://127.0.0.1:$UI/traces/detail/$trace" "$out" "$profile/chromium"
   rm -rf "$profile"
   echo "dashboard: trace $trace -> $out"
 }
