@@ -31,7 +31,7 @@ public sealed class DashboardTests : IDisposable
     }
 
     [Fact]
-    public void A_vhd_write_exported_to_the_dashboard_shows_its_span_tree()
+    public async Task A_vhd_write_exported_to_the_dashboard_shows_its_span_tree()
     {
         Script("--start");
         string image = _dir["a.vhd"];
@@ -47,9 +47,9 @@ public sealed class DashboardTests : IDisposable
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_ports["VHD_DASHBOARD_UI_PORT"]}") };
         List<(string Name, string Id, string Parent)> spans = [];
-        for (var watch = Stopwatch.StartNew(); watch.Elapsed < TimeSpan.FromSeconds(60); Thread.Sleep(500))
+        for (var watch = Stopwatch.StartNew(); watch.Elapsed < TimeSpan.FromSeconds(60); await Task.Delay(500))
         {
-            spans = Spans(http.GetStringAsync("/api/telemetry/traces").GetAwaiter().GetResult());
+            spans = Spans(await http.GetStringAsync("/api/telemetry/traces"));
             if (spans.Count(s => s.Name == "vhd.block.allocate") >= 2) break;
         }
 
