@@ -8,29 +8,41 @@ namespace Storage.FaultInjection;
 internal sealed class CrashModel
 {
     private readonly IReadOnlyList<(string Path, SimDisk Disk)> _files;
+    private readonly NameSnapshot? _names;
     private readonly List<Entry> _ops = [];
 
-    internal CrashModel(int epoch, IReadOnlyList<(string Path, SimDisk Disk)> files, long version = 0)
+    /// <summary>Builds the model of <paramref name="files"/>' pending epochs and, for a file system, of its pending name changes.</summary>
+    /// <param name="epoch">Durability points passed.</param>
+    /// <param name="files">Every file (a file system's: every file some name points at, or some pending change touches).</param>
+    /// <param name="version">The owner's change counter (a cache key).</param>
+    /// <param name="names">Durable names and pending name changes, by file index; null for disks without names.</param>
+    internal CrashModel(int epoch, IReadOnlyList<(string Path, SimDisk Disk)> files, long version = 0, NameSnapshot? names = null)
     {
         Epoch = epoch;
         Version = version;
         _files = files;
-        var all = new List<(int File, PendingOperation Op)>();
+        _names = names;
+        var all = new List<(long Sequence, int File, PendingOperation? Op, NameOperation? Name)>();
         for (int f = 0; f < files.Count; f++)
         {
             foreach (PendingOperation op in files[f].Disk.Pending)
             {
-                all.Add((f, op));
+                all.Add((op.Sequence, f, op, null));
             }
         }
 
-        all.Sort((a, b) => a.Op.Sequence.CompareTo(b.Op.Sequence));
-        int piece = 0;
-        foreach (var (file, op) in all)
+        foreach (var (op, file) in names?.Pending ?? [])
         {
-            bool meta = op.Kind == PendingKind.Create || op.ChangesLength;
-            int sectors = op.Snapshots.Length;
-            _ops.Add(new Entry(file, op, piece, meta, piece + (meta ? 1 : 0), sectors));
+            all.Add((op.Sequence, file, null, op));
+        }
+
+        all.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        int piece = 0;
+        foreach (var (_, file, op, name) in all)
+        {
+            bool meta = name is not null || op!.Kind == PendingKind.Create || op.ChangesLength;
+            int sectors = op?.Snapshots.Length ?? 0;
+            _ops.Add(new Entry(file, op, name, piece, meta, piece + (meta ? 1 : 0), sectors));
             piece += (meta ? 1 : 0) + sectors;
         }
 
@@ -47,6 +59,9 @@ internal sealed class CrashModel
     internal int PieceCount { get; }
 
     internal IReadOnlyList<(string Path, SimDisk Disk)> Files => _files;
+
+    /// <summary>True when names are modelled (a file system's model): <see cref="MaterializeNames"/> says which files survive, under which names.</summary>
+    internal bool HasNames => _names is not null;
 
     internal List<CrashState> Exhaustive()
     {
@@ -152,6 +167,44 @@ internal sealed class CrashModel
 
     internal SimDisk?[] Materialize(CrashState state) => Materialize(Resolve(state));
 
+    /// <summary>The names after a crash that keeps <paramref name="applied"/>: full path to file index (durable names, then kept changes in order).</summary>
+    internal Dictionary<string, int> MaterializeNames(bool[] applied)
+    {
+        var names = new Dictionary<string, int>(_names!.Durable, SimulationState.PathComparer);
+        foreach (Entry entry in _ops)
+        {
+            if (entry.Name is { } name && applied[entry.PieceStart])
+            {
+                name.ApplyTo(names, entry.File);
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>Each pending change and what <paramref name="state"/> keeps of it.</summary>
+    internal List<PendingChange> Describe(CrashState state)
+    {
+        bool[] applied = Resolve(state);
+        var changes = new List<PendingChange>(_ops.Count);
+        for (int k = 0; k < _ops.Count; k++)
+        {
+            Entry e = _ops[k];
+            var pieces = new char[(e.HasMeta ? 1 : 0) + e.SectorCount];
+            for (int i = 0; i < pieces.Length; i++)
+            {
+                pieces[i] = applied[e.PieceStart + i] ? '1' : '0';
+            }
+
+            changes.Add(Change(k, e, new string(pieces)));
+        }
+
+        return changes;
+    }
+
+    /// <summary>This model over frozen copies of its files: later changes of the live files do not reach it.</summary>
+    internal CrashModel Freeze() => new(Epoch, _files.Select(f => (f.Path, f.Disk.Freeze())).ToList(), Version, _names);
+
     /// <summary>The post-crash image of every file (null when a new file does not survive); every image is fully durable.</summary>
     internal SimDisk?[] Materialize(bool[] applied)
     {
@@ -230,10 +283,10 @@ internal sealed class CrashModel
     {
         RequireOperation(state, state.Operation, inclusiveEnd: false);
         Entry torn = _ops[state.Operation];
-        if (torn.Op.Kind != PendingKind.Write || state.Variant >= 3 + torn.SectorCount)
+        if (torn.Op?.Kind != PendingKind.Write || state.Variant >= 3 + torn.SectorCount)
         {
             throw new ArgumentException(
-                $"Crash state {state}: operation {state.Operation} is a {torn.Op.Kind} with {torn.SectorCount} sectors; tear variants go from 0 to {2 + torn.SectorCount} on writes only.",
+                $"Crash state {state}: operation {state.Operation} is a {KindOf(torn)} with {torn.SectorCount} sectors; tear variants go from 0 to {2 + torn.SectorCount} on writes only.",
                 nameof(state));
         }
 
@@ -298,7 +351,7 @@ internal sealed class CrashModel
     private void AddTears(List<CrashState> states, int k)
     {
         Entry entry = _ops[k];
-        if (entry.Op.Kind != PendingKind.Write)
+        if (entry.Op?.Kind != PendingKind.Write)
         {
             return;
         }
@@ -329,6 +382,12 @@ internal sealed class CrashModel
     private void ApplyEntry(Entry entry, bool[] applied, long[] lengths, bool[] exists, Dictionary<long, byte[]>?[] sectors)
     {
         int f = entry.File;
+        if (entry.Op is null)
+        {
+            // A name change: it decides names (MaterializeNames), not contents.
+            return;
+        }
+
         if (entry.HasMeta && applied[entry.PieceStart])
         {
             if (entry.Op.Kind == PendingKind.Create)
@@ -352,6 +411,29 @@ internal sealed class CrashModel
         }
     }
 
+    private static PendingChangeKind KindOf(Entry e) => e.Name?.Kind switch
+    {
+        NameOperationKind.Create => PendingChangeKind.Create,
+        NameOperationKind.Rename => PendingChangeKind.Rename,
+        NameOperationKind.Delete => PendingChangeKind.Delete,
+        _ => e.Op!.Kind switch
+        {
+            PendingKind.Write => PendingChangeKind.Write,
+            PendingKind.SetLength => PendingChangeKind.SetLength,
+            _ => PendingChangeKind.Create,
+        },
+    };
+
+    private PendingChange Change(int index, Entry e, string pieces)
+    {
+        PendingChangeKind kind = KindOf(e);
+        string path = e.Name?.Path ?? e.Op!.Path ?? _files[e.File].Path;
+        long offset = e.Op is null || kind == PendingChangeKind.Create ? 0 : e.Op.Offset;
+        long length = kind == PendingChangeKind.Write ? e.Op!.Count : 0;
+        bool changesLength = e.Op?.ChangesLength ?? false;
+        return new PendingChange(index, e.Name?.OperationIndex ?? e.Op!.OperationIndex, kind, path, e.Name?.Destination, offset, length, changesLength, pieces);
+    }
+
     private static void Apply(bool[] applied, Entry entry) =>
         Array.Fill(applied, true, entry.PieceStart, (entry.HasMeta ? 1 : 0) + entry.SectorCount);
 
@@ -366,5 +448,6 @@ internal sealed class CrashModel
         }
     }
 
-    private readonly record struct Entry(int File, PendingOperation Op, int PieceStart, bool HasMeta, int SectorStart, int SectorCount);
+    /// <summary>A file's pending change (<paramref name="Op"/>) or a name change (<paramref name="Name"/>), with its pieces.</summary>
+    private readonly record struct Entry(int File, PendingOperation? Op, NameOperation? Name, int PieceStart, bool HasMeta, int SectorStart, int SectorCount);
 }

@@ -66,6 +66,29 @@ public static class CrashStates
     /// <returns>The states.</returns>
     public static IReadOnlyList<CrashState> Sample(FaultFileSystem fileSystem, int seed, int count) => Use(fileSystem, m => m.Sample(seed, count));
 
+    /// <summary>Exhaustive if the captured pending epoch has at most <see cref="ExhaustiveThreshold"/> pieces, else ALICE-style.</summary>
+    /// <param name="point">A captured crash point.</param>
+    /// <returns>The states.</returns>
+    public static IReadOnlyList<CrashState> Enumerate(CrashPoint point) => Use(point, m => m.Enumerate());
+
+    /// <summary>Every subset of the captured pieces, as <c>x</c> states.</summary>
+    /// <param name="point">A captured crash point.</param>
+    /// <returns>The states.</returns>
+    /// <exception cref="InvalidOperationException">More than <see cref="MaxExhaustivePieces"/> pieces.</exception>
+    public static IReadOnlyList<CrashState> Exhaustive(CrashPoint point) => Use(point, m => m.Exhaustive());
+
+    /// <summary>ALICE-style states of a captured crash point; see <see cref="Alice(SimDisk)"/>.</summary>
+    /// <param name="point">A captured crash point.</param>
+    /// <returns>The states.</returns>
+    public static IReadOnlyList<CrashState> Alice(CrashPoint point) => Use(point, m => m.Alice());
+
+    /// <summary><paramref name="count"/> pseudo-random states of a captured crash point, reproducible from <paramref name="seed"/>.</summary>
+    /// <param name="point">A captured crash point.</param>
+    /// <param name="seed">Sampling seed.</param>
+    /// <param name="count">How many states.</param>
+    /// <returns>The states.</returns>
+    public static IReadOnlyList<CrashState> Sample(CrashPoint point, int seed, int count) => Use(point, m => m.Sample(seed, count));
+
     private static CrashModel Model(SimDisk disk)
     {
         ArgumentNullException.ThrowIfNull(disk);
@@ -76,5 +99,11 @@ public static class CrashStates
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         return fileSystem.WithCrashModel(action);
+    }
+
+    private static List<CrashState> Use(CrashPoint point, Func<CrashModel, List<CrashState>> action)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        return point.Use(action);
     }
 }

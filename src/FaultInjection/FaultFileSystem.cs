@@ -19,17 +19,21 @@ namespace Storage.FaultInjection;
 /// <see cref="IFileSystem.FileInfo"/> come from the simulation.
 /// </para>
 /// <para>
-/// Metadata rule: deletes, renames, copies and replaces are recorded and durable at once,
-/// except that a file created through this wrapper is "new" until its first <c>Flush(true)</c>,
-/// and a crash may leave a new file absent. A copy is a new (or truncated) destination plus pending writes.
+/// Names (as LazyFS and ALICE model them): creating, renaming, deleting, copying to a new file and replacing
+/// change the names at once, but each change reaches the disk only when its directory is fsynced, so until
+/// then a crash may keep or lose it, in any combination with the other pending pieces. A file's own
+/// <c>Flush(true)</c> makes its contents durable, never its name. A directory is fsynced the way POSIX code does
+/// it, by opening it as a stream (<c>FileStream.New(directory, FileMode.Open, FileAccess.Read)</c>, the
+/// equivalent of <c>open(dir, O_RDONLY|O_DIRECTORY)</c>) and calling <c>Flush(true)</c>: that is a durability
+/// point like a file's fsync (it raises <see cref="FlushingToDisk"/> with <see cref="FlushToDiskEventArgs.IsDirectory"/>).
+/// Creating, deleting and moving directories themselves is durable at once.
 /// </para>
 /// <para>
 /// Not simulated: handle-based I/O (<c>File.OpenHandle</c>, <c>RandomAccess</c>, <c>FileStream.New(SafeFileHandle...)</c>,
 /// <c>Wrap(FileStream)</c>) throws <see cref="NotSupportedException"/>, because it would bypass the simulation;
 /// symbolic links, attributes, times, watchers and version info go straight to the inner file system;
 /// <see cref="FileShare"/>, buffer sizes and <see cref="FileOptions"/> other than
-/// <see cref="FileOptions.Asynchronous"/> are accepted and ignored. Directory creation is not a crash event
-/// (directories are durable at once).
+/// <see cref="FileOptions.Asynchronous"/> are accepted and ignored.
 /// </para>
 /// <para>
 /// A failed <c>Flush(true)</c> leaves its writes pending, so a crash may keep or lose each of them, and a
@@ -156,8 +160,8 @@ public sealed class FaultFileSystem : IFileSystem
     }
 
     /// <summary>
-    /// Makes every pending operation of every file durable, without counting an operation:
-    /// for harness set-up ("the image as created is on disk"), not for the code under test.
+    /// Makes every pending operation of every file and every pending name change durable, without
+    /// counting an operation: for harness set-up ("the image as created is on disk"), not for the code under test.
     /// </summary>
     public void Sync()
     {
@@ -168,9 +172,25 @@ public sealed class FaultFileSystem : IFileSystem
                 disk.Flush();
             }
 
+            State.Names.SyncAll();
             State.Epoch++;
         }
     }
+
+    /// <summary>
+    /// Captures the current crash point (the durable state and pending epoch of every file and name) as a
+    /// frozen <see cref="CrashPoint"/> whose states can be explored later, on any thread, while this file
+    /// system moves on. Usable from a <see cref="FlushingToDisk"/> handler (it then belongs to that fsync).
+    /// </summary>
+    /// <param name="flushIndex">The index of the <c>Flush(true)</c> being captured (<see cref="FlushToDiskEventArgs.FlushIndex"/>), or -1.</param>
+    /// <returns>The frozen crash point.</returns>
+    public CrashPoint CaptureCrashPoint(long flushIndex = -1) => WithCrashModel(model => new CrashPoint(model.Freeze(), flushIndex));
+
+    /// <summary>Each pending change of the current crash point and what a crash in <paramref name="state"/> keeps of it: landed, dropped or torn.</summary>
+    /// <param name="state">A state of the current pending epoch.</param>
+    /// <returns>The changes in pending order.</returns>
+    /// <exception cref="ArgumentException">The state belongs to another epoch or does not fit this one.</exception>
+    public IReadOnlyList<PendingChange> DescribeCrashState(CrashState state) => WithCrashModel(model => model.Describe(state));
 
     /// <summary>The crash states of the current pending epoch of all files; see <see cref="CrashStates.Enumerate(FaultFileSystem)"/>.</summary>
     /// <returns>Replayable crash states.</returns>
@@ -241,8 +261,8 @@ public sealed class FaultFileSystem : IFileSystem
     }
 
     /// <summary>Raises <see cref="FlushingToDisk"/>; called with the simulation lock held.</summary>
-    internal void OnFlushingToDisk(string path, long flushIndex) =>
-        FlushingToDisk?.Invoke(this, new FlushToDiskEventArgs(this, path, flushIndex));
+    internal void OnFlushingToDisk(string path, long flushIndex, bool isDirectory) =>
+        FlushingToDisk?.Invoke(this, new FlushToDiskEventArgs(this, path, flushIndex) { IsDirectory = isDirectory });
 
     private T Locked<T>(Func<T> read)
     {

@@ -41,4 +41,7 @@ public enum FaultOperationKind
 
     /// <summary>Not counted: a crash image was applied (recorded in the trace for orientation only).</summary>
     Crash,
+
+    /// <summary><c>Flush(true)</c> of a directory opened as a stream: the durability point of its entries (creates, renames, deletes).</summary>
+    FlushDirectory,
 }

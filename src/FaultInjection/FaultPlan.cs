@@ -99,7 +99,7 @@ public sealed class FaultPlan
         return this;
     }
 
-    /// <summary>Makes the <c>Flush(true)</c> call with 0-based index <paramref name="flushIndex"/> fail; its epoch stays pending.</summary>
+    /// <summary>Makes the <c>Flush(true)</c> call (of a file or a directory) with 0-based index <paramref name="flushIndex"/> fail; its epoch stays pending.</summary>
     /// <param name="flushIndex">Which <c>Flush(true)</c> (see <see cref="FlushToDiskCount"/>).</param>
     /// <param name="fromThenOn">True: every later <c>Flush(true)</c> fails too.</param>
     /// <returns>This plan.</returns>
@@ -155,7 +155,7 @@ public sealed class FaultPlan
         lock (_gate)
         {
             long index = _operationCount++;
-            if (kind == FaultOperationKind.FlushToDisk)
+            if (kind is FaultOperationKind.FlushToDisk or FaultOperationKind.FlushDirectory)
             {
                 long flush = _flushToDiskCount++;
                 if (Hits(_flushFailures, flush))

@@ -1,20 +1,28 @@
+using System.IO.Abstractions;
+
 namespace Storage.FaultInjection;
 
 /// <summary>
 /// What a <see cref="FaultFileSystem"/> does with file contents: opening streams (which seeds or
 /// creates the simulated file) and the stream calls of <see cref="FaultFileStream"/> (reads, writes,
-/// length changes, flushes), each counted, traced and subject to the plan.
+/// length changes, flushes), each counted, traced and subject to the plan; and the fsync of a
+/// directory opened as a stream (<see cref="FaultDirectoryStream"/>).
 /// </summary>
 internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
 {
-    internal FaultFileStream Open(string path, FileMode mode, FileAccess access, FileOptions options)
+    internal FileSystemStream Open(string path, FileMode mode, FileAccess access, FileOptions options)
     {
         ValidateOpen(mode, access);
         string full = state.Normalize(path);
         lock (state.Gate)
         {
-            state.Count(FaultOperationKind.Open, full);
-            SimDisk disk = Resolve(full, mode);
+            if (state.Inner.Directory.Exists(full))
+            {
+                return OpenDirectory(full, mode, access);
+            }
+
+            long index = state.Count(FaultOperationKind.Open, full);
+            SimDisk disk = Resolve(full, mode, index);
             long start = mode == FileMode.Append ? disk.Length : 0;
             bool isAsync = (options & FileOptions.Asynchronous) != 0;
             return new FaultFileStream(owner, disk, full, access, start, mode == FileMode.Append, isAsync, state.Generation);
@@ -52,8 +60,8 @@ internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
         {
             state.CheckGeneration(generation, path);
             long end = position + data.Length;
-            state.Count(FaultOperationKind.Write, path, position, data.Length, end > disk.Length ? end : -1);
-            disk.Write(position, data);
+            long index = state.Count(FaultOperationKind.Write, path, position, data.Length, end > disk.Length ? end : -1);
+            disk.Write(position, data, index, path);
         }
     }
 
@@ -62,8 +70,8 @@ internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
         lock (state.Gate)
         {
             state.CheckGeneration(generation, path);
-            state.Count(FaultOperationKind.SetLength, path, length, 0, length > disk.Length ? length : -1);
-            disk.SetLength(length);
+            long index = state.Count(FaultOperationKind.SetLength, path, length, 0, length > disk.Length ? length : -1);
+            disk.SetLength(length, index, path);
         }
     }
 
@@ -79,21 +87,54 @@ internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
                 return;
             }
 
-            long flushIndex = state.Log.NextFlushIndex();
-            state.CallbackDepth++;
-            try
-            {
-                owner.OnFlushingToDisk(path, flushIndex);
-            }
-            finally
-            {
-                state.CallbackDepth--;
-            }
+            RaiseFlushing(path, isDirectory: false);
 
             // A failing fsync throws here, leaving the epoch pending: undetermined, as on a real disk.
             state.Count(FaultOperationKind.FlushToDisk, path);
             disk.Flush();
             state.Epoch++;
+        }
+    }
+
+    /// <summary>The fsync of a directory: its pending name changes become durable (see <see cref="NameJournal"/>).</summary>
+    internal void FlushDirectory(string path, int generation)
+    {
+        lock (state.Gate)
+        {
+            state.CheckGeneration(generation, path);
+            RaiseFlushing(path, isDirectory: true);
+
+            // As for a file: a failing fsync leaves the changes pending.
+            state.Count(FaultOperationKind.FlushDirectory, path);
+            state.Names.SyncDirectory(path);
+            state.Epoch++;
+        }
+    }
+
+    /// <summary>A directory opened as a stream: only to fsync it (reading or writing it is refused, as by the BCL).</summary>
+    private FaultDirectoryStream OpenDirectory(string full, FileMode mode, FileAccess access)
+    {
+        if (mode is not (FileMode.Open or FileMode.OpenOrCreate) || access != FileAccess.Read)
+        {
+            throw new UnauthorizedAccessException($"Access to the path '{full}' is denied.");
+        }
+
+        state.Count(FaultOperationKind.Open, full);
+        return new FaultDirectoryStream(this, full, state.Generation);
+    }
+
+    /// <summary>Raises the crash-point event of the next fsync (its index counts failed ones too).</summary>
+    private void RaiseFlushing(string path, bool isDirectory)
+    {
+        long flushIndex = state.Log.NextFlushIndex();
+        state.CallbackDepth++;
+        try
+        {
+            owner.OnFlushingToDisk(path, flushIndex, isDirectory);
+        }
+        finally
+        {
+            state.CallbackDepth--;
         }
     }
 
@@ -122,7 +163,7 @@ internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
     }
 
     /// <summary>The simulated file <paramref name="full"/> opened with <paramref name="mode"/>: existing (seeded if needed, truncated if asked) or new.</summary>
-    private SimDisk Resolve(string full, FileMode mode)
+    private SimDisk Resolve(string full, FileMode mode, long operationIndex)
     {
         SimDisk? disk = state.Disks.GetValueOrDefault(full);
         bool exists = disk is not null || state.Inner.File.Exists(full);
@@ -138,17 +179,19 @@ internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
 
         if (!exists)
         {
-            // The inner file system checks the directory and records the name; contents stay here.
+            // The inner file system checks the directory and records the name; contents stay here,
+            // and the name is pending until the directory is fsynced.
             state.Inner.File.Create(full).Dispose();
-            disk = SimDisk.CreateNew();
+            disk = new SimDisk();
             state.Disks[full] = disk;
+            state.Names.Record(NameOperationKind.Create, full, null, disk, operationIndex);
             return disk;
         }
 
         disk ??= state.Seed(full);
         if (mode is FileMode.Create or FileMode.Truncate)
         {
-            disk.SetLength(0);
+            disk.SetLength(0, operationIndex, full);
         }
 
         return disk;

@@ -3,8 +3,13 @@ namespace Storage.FaultInjection;
 /// <summary>
 /// What a <see cref="FaultFileSystem"/> does with names: deleting, moving, copying and replacing
 /// files, deleting and moving directories. The inner file system changes the names; the simulated
-/// contents follow them. Each is counted, traced and subject to the plan.
+/// contents follow them, and the <see cref="NameJournal"/> records each file name change as pending
+/// until its directory is fsynced. Each is counted, traced and subject to the plan.
 /// </summary>
+/// <remarks>
+/// A file that is not simulated yet is seeded before its name changes, so a crash that loses the
+/// change can bring the old file back.
+/// </remarks>
 internal sealed class FileNamespace(SimulationState state)
 {
     internal void DeleteFile(string path)
@@ -12,10 +17,14 @@ internal sealed class FileNamespace(SimulationState state)
         string full = state.Normalize(path);
         lock (state.Gate)
         {
-            state.Count(FaultOperationKind.Delete, full);
+            SimDisk? disk = state.Find(full);
+            long index = state.Count(FaultOperationKind.Delete, full);
             state.Inner.File.Delete(full);
             // Open streams keep the orphaned disk, like an unlinked file on Unix.
-            state.Disks.Remove(full);
+            if (disk is not null && state.Disks.Remove(full))
+            {
+                state.Names.Record(NameOperationKind.Delete, full, null, disk, index);
+            }
         }
     }
 
@@ -25,14 +34,15 @@ internal sealed class FileNamespace(SimulationState state)
         string to = state.Normalize(destination);
         lock (state.Gate)
         {
-            state.Count(FaultOperationKind.Move, from);
-            state.Inner.File.Move(from, to, overwrite);
-            state.Disks.Remove(to);
-            if (state.Disks.Remove(from, out SimDisk? disk))
+            SimDisk? disk = state.Find(from);
+            if (overwrite)
             {
-                // The disk travels with its pending epoch: a new file stays "may be absent".
-                state.Disks[to] = disk;
+                state.Find(to);
             }
+
+            long index = state.Count(FaultOperationKind.Move, from);
+            state.Inner.File.Move(from, to, overwrite);
+            Rename(from, to, disk, index);
         }
     }
 
@@ -42,19 +52,17 @@ internal sealed class FileNamespace(SimulationState state)
         string to = state.Normalize(destination);
         lock (state.Gate)
         {
-            SimDisk src = state.Disks.GetValueOrDefault(from)
-                ?? (state.Inner.File.Exists(from) ? state.Seed(from) : throw new FileNotFoundException($"Could not find file '{from}'.", from));
-            state.Disks[from] = src;
-            state.Count(FaultOperationKind.Copy, from, 0, src.Length, src.Length);
-            SimDisk dst = CopyTarget(to, overwrite);
+            SimDisk src = state.Find(from) ?? throw new FileNotFoundException($"Could not find file '{from}'.", from);
+            long index = state.Count(FaultOperationKind.Copy, from, 0, src.Length, src.Length);
+            SimDisk dst = CopyTarget(to, overwrite, index);
 
             // Sparse copy: only sectors holding data are written, then the length is set.
             foreach (var (offset, bytes) in SparseRuns.Of(src))
             {
-                dst.Write(offset, bytes);
+                dst.Write(offset, bytes, index, to);
             }
 
-            dst.SetLength(src.Length);
+            dst.SetLength(src.Length, index, to);
         }
     }
 
@@ -65,23 +73,25 @@ internal sealed class FileNamespace(SimulationState state)
         string? keep = backup is null ? null : state.Normalize(backup);
         lock (state.Gate)
         {
-            state.Count(FaultOperationKind.Replace, from);
-            state.Inner.File.Replace(from, to, keep, ignoreMetadataErrors);
-            SimDisk? old = state.Disks.GetValueOrDefault(to);
-            state.Disks.Remove(to);
+            SimDisk? disk = state.Find(from);
+            SimDisk? old = state.Find(to);
             if (keep is not null)
             {
-                state.Disks.Remove(keep);
-                if (old is not null)
-                {
-                    state.Disks[keep] = old;
-                }
+                state.Find(keep);
             }
 
-            if (state.Disks.Remove(from, out SimDisk? disk))
+            long index = state.Count(FaultOperationKind.Replace, from);
+            state.Inner.File.Replace(from, to, keep, ignoreMetadataErrors);
+            if (keep is not null)
             {
-                state.Disks[to] = disk;
+                Rename(to, keep, old, index);
             }
+            else if (old is not null && state.Disks.Remove(to))
+            {
+                state.Names.Record(NameOperationKind.Delete, to, null, old, index);
+            }
+
+            Rename(from, to, disk, index);
         }
     }
 
@@ -96,6 +106,9 @@ internal sealed class FileNamespace(SimulationState state)
             {
                 state.Disks.Remove(key);
             }
+
+            // Directories are durable at once, and so is what goes with them.
+            state.Names.RemoveUnder(state.WithSeparator(full));
         }
     }
 
@@ -114,28 +127,41 @@ internal sealed class FileNamespace(SimulationState state)
                 state.Disks.Remove(key, out SimDisk? disk);
                 state.Disks[toPrefix + key[fromPrefix.Length..]] = disk!;
             }
+
+            state.Names.MoveUnder(fromPrefix, toPrefix);
+        }
+    }
+
+    /// <summary>After the inner file system renamed <paramref name="from"/>: the contents follow, the change is pending.</summary>
+    private void Rename(string from, string to, SimDisk? disk, long index)
+    {
+        state.Disks.Remove(to);
+        if (disk is not null && state.Disks.Remove(from))
+        {
+            state.Disks[to] = disk;
+            state.Names.Record(NameOperationKind.Rename, from, to, disk, index);
         }
     }
 
     /// <summary>The destination of a copy: the existing file truncated (when overwriting is allowed) or a new one.</summary>
-    private SimDisk CopyTarget(string to, bool overwrite)
+    private SimDisk CopyTarget(string to, bool overwrite, long index)
     {
-        SimDisk? dst = state.Disks.GetValueOrDefault(to);
-        if (dst is not null || state.Inner.File.Exists(to))
+        SimDisk? dst = state.Find(to);
+        if (dst is not null)
         {
             if (!overwrite)
             {
                 throw new IOException($"The file '{to}' already exists.", unchecked((int)0x80070050));
             }
 
-            dst ??= state.Seed(to);
-            dst.SetLength(0);
+            dst.SetLength(0, index, to);
             return dst;
         }
 
         state.Inner.File.Create(to).Dispose();
-        dst = SimDisk.CreateNew();
+        dst = new SimDisk();
         state.Disks[to] = dst;
+        state.Names.Record(NameOperationKind.Create, to, null, dst, index);
         return dst;
     }
 }

@@ -6,7 +6,7 @@ namespace Storage.FaultInjection;
 /// fsync" and can enumerate and materialize crash states there.
 /// </summary>
 /// <param name="fileSystem">The file system being flushed.</param>
-/// <param name="path">Full path of the file being flushed.</param>
+/// <param name="path">Full path of the file (or directory) being flushed.</param>
 /// <param name="flushIndex">0-based count of <c>Flush(true)</c> calls on the file system before this one.</param>
 public sealed class FlushToDiskEventArgs(FaultFileSystem fileSystem, string path, long flushIndex) : EventArgs
 {
@@ -18,6 +18,9 @@ public sealed class FlushToDiskEventArgs(FaultFileSystem fileSystem, string path
 
     /// <summary>0-based count of <c>Flush(true)</c> calls before this one, failed ones included: a stable name for this crash point.</summary>
     public long FlushIndex { get; } = flushIndex;
+
+    /// <summary>True when this is the fsync of a directory (its entries: creates, renames, deletes), false for a file's.</summary>
+    public bool IsDirectory { get; init; }
 
     /// <summary>The epoch crash states taken now carry (durability points passed so far).</summary>
     public int Epoch => FileSystem.Epoch;

@@ -27,7 +27,8 @@ internal sealed class OperationLog
     internal void Mark(FaultOperation entry) => _trace.Add(entry);
 
     /// <summary>Counts one operation and traces it; rethrows the plan's fault after tracing it as faulted.</summary>
-    internal void Count(FaultOperationKind kind, string path, long offset, long length, long growTo)
+    /// <returns>The operation's index.</returns>
+    internal long Count(FaultOperationKind kind, string path, long offset, long length, long growTo)
     {
         long index = OperationCount++;
         try
@@ -41,5 +42,6 @@ internal sealed class OperationLog
         }
 
         _trace.Add(new FaultOperation(index, kind, path, offset, length, false));
+        return index;
     }
 }

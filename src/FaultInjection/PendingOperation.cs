@@ -53,6 +53,12 @@ internal sealed class PendingOperation
 
     internal long LengthBefore { get; }
 
+    /// <summary>The file system's counted operation that made this change (-1 for a disk used alone).</summary>
+    internal long OperationIndex { get; init; } = -1;
+
+    /// <summary>The file's full path when the change was made (null for a disk used alone).</summary>
+    internal string? Path { get; init; }
+
     internal long LengthAfter { get; }
 
     /// <summary>True when this operation changed the file length, i.e. it owns a "length piece".</summary>

@@ -9,7 +9,7 @@ namespace Storage.FaultInjection;
 /// <remarks>
 /// <para>
 /// Storage is sparse, in 512-byte sectors: a sector never written reads as zeros and costs
-/// nothing, so a multi-GiB <see cref="SetLength"/> is cheap. Sector arrays that reach the durable
+/// nothing, so a multi-GiB <see cref="SetLength(long)"/> is cheap. Sector arrays that reach the durable
 /// map or a pending snapshot are never mutated again (writes copy first), which lets crash
 /// images share them.
 /// </para>
@@ -53,6 +53,16 @@ public sealed class SimDisk
         }
     }
 
+    private SimDisk(Dictionary<long, byte[]> durable, long durableLength, List<PendingOperation> pending, bool isNew, int epoch)
+    {
+        _durable = durable;
+        _durableLength = durableLength;
+        _length = durableLength;
+        _pending = pending;
+        IsNew = isNew;
+        Epoch = epoch;
+    }
+
     /// <summary>Creates a file that was just created: until its first <see cref="Flush"/> a crash may lose it entirely.</summary>
     /// <returns>An empty disk whose existence is pending.</returns>
     public static SimDisk CreateNew() => new([], 0, isNew: true);
@@ -74,7 +84,10 @@ public sealed class SimDisk
     /// <summary>The length as of the last durability point.</summary>
     public long DurableLength => _durableLength;
 
-    /// <summary>True while the file's creation is pending (created and never flushed): a crash may remove it.</summary>
+    /// <summary>
+    /// True while the file's creation is pending (created with <see cref="CreateNew"/> and never flushed): a crash may remove it.
+    /// Only for a disk used alone: in a <see cref="FaultFileSystem"/>, whether a file survives is up to its name, which its directory's fsync makes durable.
+    /// </summary>
     public bool IsNew { get; private set; }
 
     /// <summary>How many durability points (<see cref="Flush"/> calls) this disk has passed.</summary>
@@ -138,7 +151,14 @@ public sealed class SimDisk
     /// <summary>Writes into the volatile view, growing the file if the write ends past it (a gap reads as zeros).</summary>
     /// <param name="offset">File offset, not negative.</param>
     /// <param name="data">Bytes to write; an empty span is ignored.</param>
-    public void Write(long offset, ReadOnlySpan<byte> data)
+    public void Write(long offset, ReadOnlySpan<byte> data) => Write(offset, data, -1, null);
+
+    /// <summary>Changes the volatile length. Shrinking discards the bytes past the new end; growing adds zeros without allocating.</summary>
+    /// <param name="length">The new length, not negative.</param>
+    public void SetLength(long length) => SetLength(length, -1, null);
+
+    /// <summary><see cref="Write(long, ReadOnlySpan{byte})"/>, remembering the file system operation that did it and the file's name then (for crash descriptions).</summary>
+    internal void Write(long offset, ReadOnlySpan<byte> data, long operationIndex, string? path)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         if (data.IsEmpty)
@@ -164,12 +184,11 @@ public sealed class SimDisk
 
         _length = Math.Max(_length, end);
         Version++;
-        _pending.Add(new PendingOperation(PendingKind.Write, NextSequence(), offset, data.Length, before, _length, first, snapshots));
+        _pending.Add(new PendingOperation(PendingKind.Write, NextSequence(), offset, data.Length, before, _length, first, snapshots) { OperationIndex = operationIndex, Path = path });
     }
 
-    /// <summary>Changes the volatile length. Shrinking discards the bytes past the new end; growing adds zeros without allocating.</summary>
-    /// <param name="length">The new length, not negative.</param>
-    public void SetLength(long length)
+    /// <summary><see cref="SetLength(long)"/>, remembering the file system operation that did it and the file's name then.</summary>
+    internal void SetLength(long length, long operationIndex, string? path)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (length == _length)
@@ -193,7 +212,7 @@ public sealed class SimDisk
 
         _length = length;
         Version++;
-        _pending.Add(new PendingOperation(PendingKind.SetLength, NextSequence(), length, 0, before, length, 0, snapshots, cut));
+        _pending.Add(new PendingOperation(PendingKind.SetLength, NextSequence(), length, 0, before, length, 0, snapshots, cut) { OperationIndex = operationIndex, Path = path });
     }
 
     /// <summary>The durability point (what <c>Flush(true)</c> does on a stream): every pending operation becomes durable and a new epoch starts.</summary>
@@ -336,7 +355,14 @@ public sealed class SimDisk
         return _model;
     }
 
-    private static long NextSequence() => Interlocked.Increment(ref s_sequence);
+    /// <summary>The next number of the global order of pending changes (contents and names).</summary>
+    internal static long NextSequence() => Interlocked.Increment(ref s_sequence);
+
+    /// <summary>
+    /// A copy of the durable state and the pending epoch that later changes of this disk do not
+    /// touch: enough for a crash model (not for reads of the volatile view).
+    /// </summary>
+    internal SimDisk Freeze() => new(new Dictionary<long, byte[]>(_durable), _durableLength, [.. _pending], IsNew, Epoch);
 
     private byte[]? VolatileSector(long sector)
     {

@@ -17,6 +17,7 @@ internal sealed class SimulationState
     {
         Inner = inner;
         Disks = new Dictionary<string, SimDisk>(PathComparer);
+        Names = new NameJournal(ParentOf, PathComparer, PathComparison);
     }
 
     internal static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
@@ -30,6 +31,9 @@ internal sealed class SimulationState
 
     /// <summary>Simulated contents by full path.</summary>
     internal Dictionary<string, SimDisk> Disks { get; }
+
+    /// <summary>Which names are durable, and the name changes still pending.</summary>
+    internal NameJournal Names { get; }
 
     internal OperationLog Log { get; } = new();
 
@@ -51,13 +55,17 @@ internal sealed class SimulationState
         return Inner.Path.GetFullPath(path);
     }
 
+    /// <summary>The directory holding <paramref name="full"/>, or null for a root.</summary>
+    internal string? ParentOf(string full) => Inner.Path.GetDirectoryName(full);
+
     /// <summary>Counts one operation in the log (the plan may fail it) and invalidates the cached crash model.</summary>
-    internal void Count(FaultOperationKind kind, string path, long offset = 0, long length = 0, long growTo = -1)
+    /// <returns>The operation's index.</returns>
+    internal long Count(FaultOperationKind kind, string path, long offset = 0, long length = 0, long growTo = -1)
     {
         // Every lock section that changes the file map counts an operation (or bumps the version
         // itself, as an applied crash does), which invalidates the cached crash model.
         MapVersion++;
-        Log.Count(kind, path, offset, length, growTo);
+        return Log.Count(kind, path, offset, length, growTo);
     }
 
     internal void CheckGeneration(int generation, string path)
@@ -68,7 +76,11 @@ internal sealed class SimulationState
         }
     }
 
-    /// <summary>Loads an existing inner file as durable contents, storing only non-zero sectors.</summary>
+    /// <summary>The simulated file at <paramref name="full"/>, seeded from the inner file system if it is not simulated yet; null when there is none.</summary>
+    internal SimDisk? Find(string full) =>
+        Disks.GetValueOrDefault(full) ?? (Inner.File.Exists(full) ? Seed(full) : null);
+
+    /// <summary>Loads an existing inner file as durable contents (its name durable too), storing only non-zero sectors.</summary>
     internal SimDisk Seed(string full)
     {
         var disk = new SimDisk();
@@ -87,6 +99,7 @@ internal sealed class SimulationState
         }
 
         Disks[full] = disk;
+        Names.Durable[full] = disk;
         return disk;
     }
 

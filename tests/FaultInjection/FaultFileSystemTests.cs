@@ -37,6 +37,8 @@ public sealed class FaultFileSystemTests
         FaultFileSystem fs = NewFileSystem();
         using (var stream = fs.FileStream.New(PathA, FileMode.CreateNew))
         {
+            // The name is made durable by its directory's fsync, the contents by the file's.
+            SyncDirectory(fs, Dir);
             stream.Write(Fill(S, 1));
             stream.Flush(true);
             stream.Write(Fill(S, 2));
@@ -45,8 +47,8 @@ public sealed class FaultFileSystemTests
             await stream.FlushAsync();
         }
 
-        Assert.Equal(1, fs.Epoch);
-        Assert.Equal(7, fs.OperationCount);
+        Assert.Equal(2, fs.Epoch);
+        Assert.Equal(9, fs.OperationCount);
         fs.Crash();
         Assert.Equal(Fill(S, 1), fs.File.ReadAllBytes(PathA));
     }
@@ -66,7 +68,7 @@ public sealed class FaultFileSystemTests
     }
 
     [Fact]
-    public void A_new_file_may_be_absent_after_a_crash_until_it_is_flushed()
+    public void A_new_file_may_be_absent_after_a_crash_until_its_directory_is_fsynced()
     {
         FaultFileSystem fs = NewFileSystem();
         fs.File.WriteAllBytes(PathA, Fill(10, 1));
@@ -82,7 +84,10 @@ public sealed class FaultFileSystemTests
             stream.Flush(true);
         }
 
-        Assert.All(fs.EnumerateCrashStates(), s => Assert.True(fs.Materialize(s).ContainsKey(PathA)));
+        // The file's fsync makes its contents durable, not its name.
+        Assert.Contains(fs.EnumerateCrashStates(), s => !fs.Materialize(s).ContainsKey(PathA));
+        SyncDirectory(fs, Dir);
+        Assert.All(fs.EnumerateCrashStates(), s => Assert.Equal(Fill(10, 1), fs.Materialize(s)[PathA].ToArray()));
     }
 
     [Fact]
@@ -111,19 +116,20 @@ public sealed class FaultFileSystemTests
         using var stream = fs.File.Create(PathA);
         stream.Write(Fill(S, 1));
         stream.Flush(true);
+        fs.Sync();
         stream.Position = 0;
         stream.Write(Fill(S, 2));
 
         var error = Assert.Throws<InjectedFaultException>(() => stream.Flush(true));
         Assert.Contains("fsync", error.Message);
-        Assert.Equal(1, fs.Epoch);
+        Assert.Equal(2, fs.Epoch);
         Assert.Equal(1, fs.GetDisk(PathA)!.PendingOperationCount);
         var outcomes = fs.EnumerateCrashStates().Select(s => fs.Materialize(s)[PathA].ToArray()[0]).ToHashSet();
         Assert.Equal(new HashSet<byte> { 1, 2 }, outcomes);
 
         // A later fsync that succeeds makes it durable.
         stream.Flush(true);
-        Assert.Equal(2, fs.Epoch);
+        Assert.Equal(3, fs.Epoch);
         Assert.Equal(0, fs.GetDisk(PathA)!.PendingOperationCount);
     }
 
@@ -265,7 +271,7 @@ public sealed class FaultFileSystemTests
         var seen = new List<(long FlushIndex, string State, byte[]? Bytes)>();
         fs.FlushingToDisk += (_, e) =>
         {
-            Assert.Equal(PathA, e.Path);
+            Assert.Equal(e.IsDirectory ? Dir : PathA, e.Path);
             Assert.True(e.FileSystem.PendingPieceCount > 0);
             foreach (CrashState state in e.FileSystem.EnumerateCrashStates())
             {
@@ -279,20 +285,23 @@ public sealed class FaultFileSystemTests
         {
             stream.Write(Fill(S, 1));
             stream.Flush(true);
+            SyncDirectory(fs, Dir);
             stream.Position = 0;
             stream.Write(Fill(S, 2));
             stream.Flush(true);
         }
 
-        // First fsync: create, length, one sector = 8 states; second: one sector = 2 states.
+        // First fsync: create, length, one sector = 8 states; the directory's: the create = 2 states;
+        // the last: one sector = 2 states.
         Assert.Equal(8, seen.Count(s => s.FlushIndex == 0));
         Assert.Contains(seen, s => s.FlushIndex == 0 && s.Bytes is null);
         Assert.Contains(seen, s => s.FlushIndex == 0 && s.Bytes is { Length: S } b && b[0] == 0);
-        Assert.Equal(2, seen.Count(s => s.FlushIndex == 1));
+        Assert.Equal([null, Fill(S, 1)], seen.Where(s => s.FlushIndex == 1).Select(s => s.Bytes).OrderBy(b => b?.Length ?? -1));
+        Assert.Equal(2, seen.Count(s => s.FlushIndex == 2));
         Assert.Equal(
             new HashSet<byte> { 1, 2 },
-            seen.Where(s => s.FlushIndex == 1).Select(s => s.Bytes![0]).ToHashSet());
-        Assert.All(seen.Where(s => s.FlushIndex == 1), s => Assert.StartsWith("E1:x", s.State));
+            seen.Where(s => s.FlushIndex == 2).Select(s => s.Bytes![0]).ToHashSet());
+        Assert.All(seen.Where(s => s.FlushIndex == 2), s => Assert.StartsWith("E2:x", s.State));
     }
 
     [Fact]
@@ -363,6 +372,7 @@ public sealed class FaultFileSystemTests
         {
             stream.Write(Fill(S, 1));
             stream.Flush(true);
+            SyncDirectory(fs, Dir);
             stream.SetLength(1L << 32); // sparse 4 GiB
             stream.Position = 1L << 31;
             stream.Write(Fill(S, 2));
@@ -392,7 +402,7 @@ public sealed class FaultFileSystemTests
         fs.File.Copy(PathA, PathB);
         Assert.Equal(Fill(600, 1), fs.File.ReadAllBytes(PathB));
         Assert.Equal(600, fs.FileInfo.New(PathB).Length);
-        Assert.True(fs.GetDisk(PathB)!.IsNew);
+        Assert.Contains(fs.EnumerateCrashStates(), s => !fs.Materialize(s).ContainsKey(PathB));
         Assert.Throws<IOException>(() => fs.File.Copy(PathA, PathB));
 
         fs.File.Move(PathB, "/data/c.vhd");
@@ -480,6 +490,13 @@ public sealed class FaultFileSystemTests
         var closed = fs.File.OpenRead(PathA);
         closed.Dispose();
         Assert.Throws<ObjectDisposedException>(() => closed.ReadByte());
+    }
+
+    /// <summary>The directory fsync of POSIX code: open the directory, fsync the handle.</summary>
+    internal static void SyncDirectory(IFileSystem fs, string directory)
+    {
+        using var handle = fs.FileStream.New(directory, FileMode.Open, FileAccess.Read);
+        handle.Flush(flushToDisk: true);
     }
 
     private static FaultFileSystem NewFileSystem(FaultPlan? plan = null)
