@@ -175,12 +175,13 @@ public abstract partial class VirtualDisk
         finally { ArrayPool<byte>.Shared.Return(ones); }
     }
 
-    /// <summary>Builds a file under a temporary name, fsyncs it and renames it into place.</summary>
+    /// <summary>Builds a file under a temporary name, fsyncs it, renames it into place and fsyncs the directory; on failure nothing is left.</summary>
     private static void WriteAtomically(IFileSystem fs, string path, Action<BlockFile> build)
     {
         if (fs.File.Exists(path))
             throw new VhdException($"{path}: already exists");
         string temp = path + ".creating";
+        bool moved = false;
         try
         {
             using (var file = BlockFile.Create(fs, temp))
@@ -189,15 +190,18 @@ public abstract partial class VirtualDisk
                 file.Sync();
             }
             fs.File.Move(temp, path);
+            moved = true;
+            // The rename reaches the disk with its directory: until then a crash may undo it.
+            DirectorySync.FlushParent(fs, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(fs, temp);
+            TryDelete(fs, moved ? path : temp);
             throw new VhdIOException($"{path}: create failed: {e.Message}", e, diskUsable: false);
         }
         catch
         {
-            TryDelete(fs, temp);
+            TryDelete(fs, moved ? path : temp);
             throw;
         }
     }

@@ -87,10 +87,15 @@ public static class Committer
         }
         else
         {
-            try { fs.File.Delete(child.Path); }
+            try
+            {
+                fs.File.Delete(child.Path);
+                // Removed for good before returning: a child that came back after a crash would read a parent that moved on.
+                DirectorySync.FlushParent(fs, child.Path);
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new VhdIOException($"{child.Path}: committed, but the child could not be deleted: {e.Message}", e);
+                throw new VhdIOException($"{child.Path}: committed, but the child could not be deleted durably: {e.Message}", e);
             }
         }
         activity?.SetTag("vhd.commit.bytes", copied);

@@ -213,6 +213,8 @@ public static class Converter
                 written = copy(raw);
                 raw.Flush(flushToDisk: durable);
             }
+            // A durable new file needs its name durable too.
+            if (durable) DirectorySync.FlushParent(fs, full);
             return new ConvertResult(source, length, written, length);
         }
         catch (Exception e)
