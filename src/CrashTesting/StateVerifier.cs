@@ -8,7 +8,7 @@ namespace Storage.CrashTesting;
 
 /// <summary>
 /// Checks one crashed file system against the workload's models (checks 1-6 of the suite):
-/// 1. every image that must exist does, and opens (read-only and read-write) without an exception;
+/// 1. every image that must exist does (and one whose removal returned does not), and opens (read-only and read-write) without an exception;
 /// 2. <see cref="Checker.Check"/> reports no errors;
 /// 3-4. every sector reads a value its model allows (the flushed value where a flush completed);
 /// 5. a read-write open and close changes nothing the reads see, twice over, and check still passes;
@@ -33,6 +33,8 @@ internal static class StateVerifier
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var image in images)
         {
+            if (image.Existence == ImageExistence.Gone && crashed.File.Exists(image.Path))
+                problems.Add($"{image.Path}: back after the crash, but its removal had returned");
             if (!image.Checked) continue;
             if (!crashed.File.Exists(image.Path))
             {
