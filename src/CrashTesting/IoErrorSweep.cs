@@ -88,7 +88,7 @@ internal sealed class IoErrorSweep(RunSettings settings, FailureCollector failur
             : string.Create(CultureInfo.InvariantCulture, $"{faulted.Kind} of {faulted.Path} at {faulted.Offset}+{faulted.Length} failed");
         if (point == "ioshort" && error is not null)
             problems.Add($"with short reads the workload failed: {StateVerifier.Describe(error)}\n{error.StackTrace}");
-        if (error is null && plan.FaultCount > 0 && faulted.Kind is FaultOperationKind.Write or FaultOperationKind.SetLength or FaultOperationKind.FlushToDisk)
+        if (error is null && plan.FaultCount > 0 && faulted.Kind is FaultOperationKind.Write or FaultOperationKind.SetLength or FaultOperationKind.FlushToDisk or FaultOperationKind.FlushDirectory)
             problems.Add($"{what}, but the workload finished without an error: the engine swallowed a failed {faulted.Kind}");
         if (error is not null and not VhdException)
             problems.Add($"{what}, and the call threw {StateVerifier.Describe(error)} instead of a VhdException\n{error.StackTrace}");
