@@ -97,6 +97,7 @@ public static class CrashSuite
             Failures = failures.Snapshot(),
             FailureCount = failures.Count,
             Stopped = tallies.Values.Any(t => t.TimedOut) || settings.Cancellation.IsCancellationRequested,
+            ExtraWorkloads = options.ExtraWorkloads ?? [],
         };
     }
 
@@ -135,6 +136,7 @@ public static class CrashSuite
             Failures = failures.Snapshot(),
             FailureCount = failures.Count,
             Stopped = false,
+            ExtraWorkloads = extra ?? [],
         };
     }
 

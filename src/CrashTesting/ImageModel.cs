@@ -128,6 +128,25 @@ internal sealed class ImageModel
     /// <summary>A deep copy (for a child that starts as its parent's view, or a reusable template).</summary>
     public ImageModel Clone() => new(this);
 
+    /// <summary>The first <paramref name="max"/> sectors <paramref name="view"/> reads and the model does not allow, each with the durable value expected.</summary>
+    public List<(long Sector, ulong Observed, ulong Expected)> Mismatches(DiskView view, int max)
+    {
+        var found = new List<(long, ulong, ulong)>();
+        foreach (var (sector, history) in _sectors.OrderBy(p => p.Key))
+        {
+            if (found.Count >= max) return found;
+            if (sector < SectorCount && !history.Allows(view.Get(sector))) found.Add((sector, view.Get(sector), history.Durable));
+        }
+
+        foreach (var (sector, observed) in view.NonZero.OrderBy(p => p.Key))
+        {
+            if (found.Count >= max) break;
+            if (!_sectors.ContainsKey(sector)) found.Add((sector, observed, 0));
+        }
+
+        return found;
+    }
+
     /// <summary>
     /// Compares an observed view with the model; returns null when every sector is allowed, else a
     /// message naming the first few offending sectors.

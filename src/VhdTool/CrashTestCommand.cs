@@ -29,9 +29,10 @@ internal static class CrashTestCommand
         var replay = new Option<string>("--replay") { Description = "rerun exactly one state from a failure report", HelpName = "TOKEN" };
         var noIoErrors = new Option<bool>("--no-io-errors") { Description = "skip the I/O-error sweep" };
         var list = new Option<bool>("--list") { Description = "list the workloads" };
+        var html = new Option<string>("--html") { Description = "also write the report as one HTML page (failures with timelines and sectors in hex)", HelpName = "FILE" };
         var command = new Command("crashtest", "run the crash-consistency suite on a simulated disk (exit 1 on failures)")
         {
-            json, seed, time, workload, replay, noIoErrors, list,
+            json, seed, time, workload, replay, noIoErrors, list, html,
         };
         command.SetAction(parse =>
         {
@@ -53,6 +54,7 @@ internal static class CrashTestCommand
             var result = parse.GetValue(replay) is { } token ? Replay(token, options) : Run(tool, tool.ShowProgress(parse), options);
             if (parse.GetValue(json)) env.Out.WriteLine(JsonSerializer.Serialize(ToJson(result), ToolJsonContext.Default.CrashSuiteJson));
             else WriteText(result, env.Out);
+            if (parse.GetValue(html) is { } page) result.WriteHtml(page);
             env.Cancellation.ThrowIfCancellationRequested();
             return result.Passed ? 0 : 1;
         });
@@ -61,7 +63,7 @@ internal static class CrashTestCommand
 
     private static CrashSuiteResult Replay(string token, CrashSuiteOptions options)
     {
-        if (options.Workloads is not null || options.TimeLimit is not null) throw new UsageException("--replay reruns one state: it takes only --seed and --json");
+        if (options.Workloads is not null || options.TimeLimit is not null) throw new UsageException("--replay reruns one state: it takes only --seed, --json and --html");
         if (!CrashReplay.TryParse(token, out _)) throw new UsageException($"bad value for --replay: '{token}' (expected a token such as first-write@flush3@E2:x0110 from a failure report)");
         try
         {
