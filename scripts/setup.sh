@@ -2,7 +2,7 @@
 # Installs what the build and the tests need on a fresh Debian machine: the interop oracles
 # (qemu-img/qemu-io, libvhdi's tools and Python binding), bzip2 for the sample images, clang and
 # zlib for the Native AOT build of vhd (scripts/publish-native.sh), Chromium for screenshots of
-# the dashboard, curl for scripts/dashboard.sh; then the NuGet packages, the Aspire dashboard's too.
+# the dashboard and the crash report's rendering test, curl for scripts/dashboard.sh; then the NuGet packages, the Aspire dashboard's too.
 set -euo pipefail
 need=()
 command -v qemu-img >/dev/null 2>&1 || need+=(qemu-utils)
