@@ -4,8 +4,8 @@ namespace Storage.Benchmarks;
 
 /// <summary>
 /// `overhead [REQUESTS] [--json]`: the facade's overhead per 4 KiB request (Stopwatch loops, median
-/// and p99). Anything else goes to BenchmarkDotNet's switcher, e.g. `--filter *Engine*` or
-/// `--job short --filter *Facade*`.
+/// and p99). `crashtest [ROUNDS]`: states per second of the crash-testing API. Anything else goes
+/// to BenchmarkDotNet's switcher, e.g. `--filter *Engine*` or `--job short --filter *Facade*`.
 /// </summary>
 public static class Program
 {
@@ -14,6 +14,8 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "overhead")
             return FacadeOverhead.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "crashtest")
+            return CrashTestRate.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
