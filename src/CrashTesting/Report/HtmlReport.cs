@@ -58,11 +58,14 @@ internal static class HtmlReport
 
     private static void Summary(StringBuilder html, IReadOnlyList<ReportSection> sections)
     {
-        html.Append("<table><tr><th>workload</th><th>what it does</th><th class=\"num\">crash points</th><th class=\"num\">states</th><th class=\"num\">skipped</th><th class=\"num\">failures</th><th></th></tr>");
+        bool described = sections.Any(s => s.Description.Length > 0);
+        html.Append("<table><tr><th>workload</th>").Append(described ? "<th>what it does</th>" : string.Empty)
+            .Append("<th class=\"num\">crash points</th><th class=\"num\">states</th><th class=\"num\">skipped</th><th class=\"num\">failures</th><th></th></tr>");
         foreach (var s in sections)
         {
-            html.Append("<tr><td><code>").Append(E(s.Name)).Append("</code></td><td>").Append(E(s.Description)).Append("</td>")
-                .Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{s.CrashPoints}</td><td class=\"num\">{s.StatesExplored}</td><td class=\"num\">{s.StatesSkipped}</td><td class=\"num\">{s.FailureCount}</td><td>")
+            html.Append("<tr><td><code>").Append(E(s.Name)).Append("</code></td>");
+            if (described) html.Append("<td>").Append(E(s.Description)).Append("</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{s.CrashPoints}</td><td class=\"num\">{s.StatesExplored}</td><td class=\"num\">{s.StatesSkipped}</td><td class=\"num\">{s.FailureCount}</td><td>")
                 .Append(s.FailureCount == 0 ? "<span class=\"pass\">pass</span>" : "<span class=\"fail\">fail</span>").Append("</td></tr>");
         }
 
