@@ -44,6 +44,7 @@ internal static class FacadeWorkloads
             ["span-blocks-differencing"] = (ParentAndEmptyChild, ctx => SpanBlocks(ctx, Child)),
             ["small-writes"] = (ctx => WithData(ctx, EmptyDynamic, Disk, 0, 64 * 1024), ctx => SmallWritesRun(ctx, Disk)),
             ["small-writes-differencing"] = (ctx => WithData(ctx, ParentAndEmptyChild, Child, 16 * 1024, 8192), ctx => SmallWritesRun(ctx, Child)),
+            ["bitmap-only-flush"] = (BitmapSetup, BitmapRun),
             ["snapshot"] = (ctx => ParentWithData(ctx), Snapshot),
             ["commit-keep"] = (ChildWithData, ctx => ctx.Store.CommitAsync(ctx.PathOf(Child), keepChild: true)),
             ["commit-drop"] = (ChildWithData, ctx => ctx.Store.CommitAsync(ctx.PathOf(Child), keepChild: false)),
@@ -162,6 +163,26 @@ internal static class FacadeWorkloads
             await Write(disk, SmallWrites[i].Offset, SmallWrites[i].Length);
             if (i % 3 == 2) await disk.FlushAsync();
         }
+    }
+
+    private static async Task BitmapSetup(CrashTestContext ctx)
+    {
+        await ParentAndEmptyChild(ctx);
+        await using var child = await ctx.Store.OpenAsync(ctx.PathOf(Child));
+        await Write(child, 16 * 1024, 8192);
+        await Write(child, Block + 64 * 1024, 4096);
+        await Write(child, 3L * Block + 64 * 1024, 4096);
+        await child.FlushAsync();
+    }
+
+    private static async Task BitmapRun(CrashTestContext ctx)
+    {
+        var child = await ctx.Store.OpenAsync(ctx.PathOf(Child));
+        await Write(child, 4096, 4096);
+        await Write(child, 3L * Block + 512, 2048);
+        await child.FlushAsync();
+        await Write(child, Block - 1000, 2000);
+        await child.FlushAsync();
     }
 
     private static async Task Snapshot(CrashTestContext ctx)

@@ -25,7 +25,7 @@ public sealed class PublicApiVerdictTests(ITestOutputHelper output) : IAsyncLife
     [MemberData(nameof(Workloads))]
     public async Task Our_workloads_get_the_same_verdict_from_the_public_API_as_from_the_suite(string workload)
     {
-        var suite = CrashSuite.Run(new CrashSuiteOptions { Workloads = [workload], IoErrors = false, NestedRepairEvery = 0, RecoverEvery = 0 });
+        var suite = SuiteRuns.For(workload);
         var (setup, run) = FacadeWorkloads.All[workload];
         var api = await CrashTest.RunAsync(run, FacadeWorkloads.Check, Options(workload) with { Setup = setup });
 
@@ -34,6 +34,13 @@ public sealed class PublicApiVerdictTests(ITestOutputHelper output) : IAsyncLife
         Assert.True(api.CrashPoints >= 2, $"{api.CrashPoints} crash points");
         Assert.Equal(suite.Passed, api.Passed);
         Assert.True(api.Passed, api.ToString());
+    }
+
+    [Fact]
+    public void Every_workload_of_the_suite_that_starts_from_a_store_is_ported()
+    {
+        var portable = CrashSuite.WorkloadNames.Where(n => !n.StartsWith("repair-", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        Assert.Equal(portable, FacadeWorkloads.All.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]

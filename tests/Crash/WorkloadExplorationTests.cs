@@ -16,14 +16,7 @@ public sealed class WorkloadExplorationTests(ITestOutputHelper output)
     [MemberData(nameof(Workloads))]
     public void Every_crash_state_of_the_workload_is_sound(string workload)
     {
-        var result = CrashSuite.Run(new CrashSuiteOptions
-        {
-            Workloads = [workload],
-            IoErrors = false,
-            SampledStatesPerCrashPoint = Soak.Pick(8, 256),
-            NestedRepairEvery = Soak.Pick(16, 1),
-            RecoverEvery = Soak.Pick(4, 1),
-        });
+        var result = SuiteRuns.For(workload);
         var w = Assert.Single(result.Workloads);
         output.WriteLine($"{w.Name}: {w.StatesExplored} states at {w.CrashPoints} crash points ({w.NestedRepairStates} inside recoveries), {result.StatesPerSecond:0} states/s");
         Assert.True(result.Passed, Report(result));
