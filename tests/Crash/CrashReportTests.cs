@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Storage.CrashTesting;
-using Storage.CrashTesting.Workloads;
 using Storage.Samples.CrashTestYourWorkload;
 using Storage.VhdTool;
 using Xunit;
@@ -55,7 +54,7 @@ public sealed class CrashReportTests(ITestOutputHelper output) : IDisposable
         AssertScreenshot(Chromium.Screenshot(_dir, passing));
 
         // A failing suite run: each shown failure is rebuilt from its token, with its timeline and sectors.
-        var failing = CrashSuite.RunWorkload(new UnflushedPromiseWorkload(), new CrashSuiteOptions { IoErrors = false, NestedRepairEvery = 0, RecoverEvery = 0 });
+        var failing = CrashSuite.RunWorkload(new PromisedEarlyWorkload(), new CrashSuiteOptions { IoErrors = false, NestedRepairEvery = 0, RecoverEvery = 0 });
         Assert.False(failing.Passed);
         string failed = Path.Combine(_dir, "failed.html");
         failing.WriteHtml(failed, explain: 3);
@@ -80,24 +79,6 @@ public sealed class CrashReportTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1200, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
         // A blank page compresses to a few hundred bytes; text and tables do not.
         Assert.True(png.Length > 10_000, $"the screenshot is {png.Length} bytes: nothing rendered");
-    }
-
-    /// <summary>A write promised before its flush, in the suite's own terms (the model told early): it fails at the flush's crash points.</summary>
-    private sealed class UnflushedPromiseWorkload : CrashWorkload
-    {
-        public override string Name => "unflushed-promise";
-
-        public override string Description => "a write promised durable before its flush (planted ordering bug)";
-
-        public override void Setup(WorkloadContext ctx) => Images.EmptyDynamic(ctx);
-
-        public override void Run(WorkloadContext ctx)
-        {
-            var disk = ctx.Open(Images.Disk);
-            ctx.Write(disk, 4096, 4096);
-            ctx.Image(Images.Disk).Model!.MarkDurable();
-            ctx.Flush(disk);
-        }
     }
 }
 

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Storage.CrashTesting;
-using Storage.CrashTesting.Workloads;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -75,24 +74,5 @@ public sealed class PublicApiVerdictTests(ITestOutputHelper output) : IAsyncLife
         if (!check.Acknowledged.Contains("first")) return;
         await using var disk = await check.Store.OpenAsync(check.PathOf("disk.vhd"), FileAccess.Read);
         await check.ExpectBytesAsync(disk, FacadeWorkloads.Block + 1024, CrashTestApiTests.Bytes(4096, 1), "the promised write");
-    }
-
-    /// <summary>The internal suite's form of <see cref="PromisedEarly"/>: the model is told the write is durable before the flush.</summary>
-    private sealed class PromisedEarlyWorkload : CrashWorkload
-    {
-        public override string Name => "promised-early";
-
-        public override string Description => "a write into a new block promised durable before its flush (planted ordering bug)";
-
-        public override void Setup(WorkloadContext ctx) => Images.EmptyDynamic(ctx);
-
-        public override void Run(WorkloadContext ctx)
-        {
-            var disk = ctx.Open(Images.Disk);
-            ctx.Write(disk, Images.Block + 1024, 4096);
-            ctx.Image(Images.Disk).Model!.MarkDurable();
-            ctx.Write(disk, 3L * Images.Block, 2048);
-            ctx.Flush(disk);
-        }
     }
 }
