@@ -22,7 +22,7 @@ public static class CrashTest
 {
     /// <summary>Runs <paramref name="workload"/> once, crashing it at every durability point, and checks every chosen crash state with <paramref name="verify"/>.</summary>
     /// <param name="workload">The code under test; it must be deterministic (the same calls in the same order every run) for replay tokens to work.</param>
-    /// <param name="verify">The check of one recovered state; it fails the state by throwing.</param>
+    /// <param name="verify">The check of one recovered state; it fails the state by throwing. Up to <see cref="CrashTestOptions.Parallelism"/> checks run at once, each on its own context.</param>
     /// <param name="options">Exploration, budgets, set-up; null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>States explored and failures, each with a replay token.</returns>
