@@ -130,12 +130,12 @@ internal sealed class FaultFile(FaultFileSystem fileSystem) : IFile
 
     public FileSystemStream Open(string path, FileMode mode, FileAccess access) => fileSystem.Contents.Open(path, mode, access, FileOptions.None);
 
-    public FileSystemStream Open(string path, FileMode mode, FileAccess access, FileShare share) => fileSystem.Contents.Open(path, mode, access, FileOptions.None);
+    public FileSystemStream Open(string path, FileMode mode, FileAccess access, FileShare share) => fileSystem.Contents.Open(path, mode, access, FileOptions.None, share);
 
     public FileSystemStream Open(string path, FileStreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return fileSystem.Contents.Open(path, options.Mode, options.Access, options.Options);
+        return fileSystem.Contents.Open(path, options.Mode, options.Access, options.Options, options.Share);
     }
 
     public SafeFileHandle OpenHandle(string path, FileMode mode = FileMode.Open, FileAccess access = FileAccess.Read, FileShare share = FileShare.Read, FileOptions options = FileOptions.None, long preallocationSize = 0) =>

@@ -285,6 +285,9 @@ public sealed class FaultFileStream : FileSystemStream
         }
     }
 
+    /// <summary>This stream's entry in the file system's sharing model (see <see cref="FaultFileSystem"/>).</summary>
+    internal long ShareId { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => _path;
 
@@ -292,6 +295,7 @@ public sealed class FaultFileStream : FileSystemStream
     protected override void Dispose(bool disposing)
     {
         // Nothing is buffered, so closing loses nothing and does not count as an operation.
+        if (!_disposed) _fileSystem.State.Shares.Leave(_path, ShareId);
         _disposed = true;
         base.Dispose(disposing);
     }

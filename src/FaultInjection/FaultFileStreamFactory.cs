@@ -5,8 +5,9 @@ namespace Storage.FaultInjection;
 
 /// <summary>
 /// <see cref="IFileStreamFactory"/> of a <see cref="FaultFileSystem"/>: every path-based overload
-/// returns a <see cref="FaultFileStream"/>. Buffer sizes and sharing are accepted and ignored (the
-/// simulation has no buffers or locks); handle-based overloads would bypass it and throw.
+/// returns a <see cref="FaultFileStream"/>. A stated <see cref="FileShare"/> is enforced as Windows
+/// does (see <see cref="FaultFileSystem"/>); buffer sizes are ignored (the simulation has no
+/// buffers); handle-based overloads would bypass it and throw.
 /// </summary>
 internal sealed class FaultFileStreamFactory(FaultFileSystem fileSystem) : IFileStreamFactory
 {
@@ -23,21 +24,21 @@ internal sealed class FaultFileStreamFactory(FaultFileSystem fileSystem) : IFile
 
     public FileSystemStream New(string path, FileMode mode, FileAccess access) => fileSystem.Contents.Open(path, mode, access, FileOptions.None);
 
-    public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share) => fileSystem.Contents.Open(path, mode, access, FileOptions.None);
+    public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share) => fileSystem.Contents.Open(path, mode, access, FileOptions.None, share);
 
     public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize) =>
-        fileSystem.Contents.Open(path, mode, access, FileOptions.None);
+        fileSystem.Contents.Open(path, mode, access, FileOptions.None, share);
 
     public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, bool useAsync) =>
-        fileSystem.Contents.Open(path, mode, access, useAsync ? FileOptions.Asynchronous : FileOptions.None);
+        fileSystem.Contents.Open(path, mode, access, useAsync ? FileOptions.Asynchronous : FileOptions.None, share);
 
     public FileSystemStream New(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions options) =>
-        fileSystem.Contents.Open(path, mode, access, options);
+        fileSystem.Contents.Open(path, mode, access, options, share);
 
     public FileSystemStream New(string path, FileStreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return fileSystem.Contents.Open(path, options.Mode, options.Access, options.Options);
+        return fileSystem.Contents.Open(path, options.Mode, options.Access, options.Options, options.Share);
     }
 
     public FileSystemStream Wrap(FileStream fileStream) => throw FaultRandomAccess.HandlesNotSupported();

@@ -32,8 +32,16 @@ namespace Storage.FaultInjection;
 /// Not simulated: handle-based I/O (<c>File.OpenHandle</c>, <c>RandomAccess</c>, <c>FileStream.New(SafeFileHandle...)</c>,
 /// <c>Wrap(FileStream)</c>) throws <see cref="NotSupportedException"/>, because it would bypass the simulation;
 /// symbolic links, attributes, times, watchers and version info go straight to the inner file system;
-/// <see cref="FileShare"/>, buffer sizes and <see cref="FileOptions"/> other than
-/// <see cref="FileOptions.Asynchronous"/> are accepted and ignored.
+/// buffer sizes and <see cref="FileOptions"/> other than <see cref="FileOptions.Asynchronous"/> are accepted
+/// and ignored.
+/// </para>
+/// <para>
+/// Sharing (file locking) is modelled as Windows does it, per open stream (<see cref="FileShares"/>): an
+/// open that a stream already open does not grant its access, or that does not grant an open stream its
+/// access, fails with a sharing violation, and the plan can refuse one as if another process held the file
+/// (<see cref="FaultPlan.RefuseLockAt"/>). Only opens that state a share take part (the <c>FileStream</c>
+/// factory, <c>File.Open</c> with a share); the convenience methods (<c>OpenRead</c>, <c>ReadAllBytes</c>,
+/// <c>Create</c>...) open sharing everything. A crash ends every open stream's share.
 /// </para>
 /// <para>
 /// A failed <c>Flush(true)</c> leaves its writes pending, so a crash may keep or lose each of them, and a

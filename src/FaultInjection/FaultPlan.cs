@@ -19,7 +19,7 @@ namespace Storage.FaultInjection;
 /// a failed <c>Flush(true)</c> leaves its epoch pending (undetermined: a later crash may keep or lose any of it).</para>
 /// <para>Thread-safe. Configure it before use; the fluent methods return the same instance.</para>
 /// </remarks>
-public sealed class FaultPlan
+public sealed partial class FaultPlan
 {
     /// <summary>HResult of injected disk-full errors: HRESULT_FROM_WIN32(ERROR_DISK_FULL), on every platform.</summary>
     public const int DiskFullHResult = unchecked((int)0x80070070);

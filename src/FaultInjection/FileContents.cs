@@ -10,7 +10,7 @@ namespace Storage.FaultInjection;
 /// </summary>
 internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
 {
-    internal FileSystemStream Open(string path, FileMode mode, FileAccess access, FileOptions options)
+    internal FileSystemStream Open(string path, FileMode mode, FileAccess access, FileOptions options, FileShare share = FileShare.ReadWrite | FileShare.Delete)
     {
         ValidateOpen(mode, access);
         string full = state.Normalize(path);
@@ -25,7 +25,8 @@ internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
             SimDisk disk = Resolve(full, mode, index);
             long start = mode == FileMode.Append ? disk.Length : 0;
             bool isAsync = (options & FileOptions.Asynchronous) != 0;
-            return new FaultFileStream(owner, disk, full, access, start, mode == FileMode.Append, isAsync, state.Generation);
+            long shareId = state.Shares.Enter(full, access, share);
+            return new FaultFileStream(owner, disk, full, access, start, mode == FileMode.Append, isAsync, state.Generation) { ShareId = shareId };
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed class SimulationState
         Inner = inner;
         Disks = new Dictionary<string, SimDisk>(PathComparer);
         Names = new NameJournal(ParentOf, PathComparer, PathComparison);
+        Shares = new FileShares(this);
     }
 
     internal static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
@@ -36,6 +37,9 @@ internal sealed class SimulationState
     internal NameJournal Names { get; }
 
     internal OperationLog Log { get; } = new();
+
+    /// <summary>Which open streams hold which file, with what access and share (the sharing model).</summary>
+    internal FileShares Shares { get; }
 
     /// <summary>Durability points passed (successful <c>Flush(true)</c> calls and syncs).</summary>
     internal int Epoch { get; set; }

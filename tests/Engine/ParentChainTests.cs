@@ -268,7 +268,7 @@ public class ParentChainTests
             Assert.Equal(ea, Img.ReadAll(a));
             Assert.Equal(eb, Img.ReadAll(b));
 
-            var e = Assert.Throws<VhdException>(() => VirtualDisk.Open(fs, "/d/base.vhd", FileAccess.ReadWrite));
+            var e = Assert.Throws<VhdImageInUseException>(() => VirtualDisk.Open(fs, "/d/base.vhd", FileAccess.ReadWrite));
             Assert.Contains("parent", e.Message);
             // A read-only open of the parent is fine.
             using (var p = VirtualDisk.Open(fs, "/d/base.vhd")) Assert.False(p.CanWrite);

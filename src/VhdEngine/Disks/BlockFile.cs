@@ -8,10 +8,11 @@ namespace Storage.VhdEngine.Disks;
 /// </summary>
 public sealed class BlockFile : IDisposable
 {
-    private readonly FileSystemStream _stream;
+    private FileSystemStream _stream;
     private bool _disposed;
 
-    private BlockFile(FileSystemStream stream, string path, bool writable)
+    /// <summary>Positional I/O over <paramref name="stream"/>, which the new instance owns.</summary>
+    internal BlockFile(FileSystemStream stream, string path, bool writable)
     {
         _stream = stream;
         Path = path;
@@ -21,27 +22,22 @@ public sealed class BlockFile : IDisposable
     /// <summary>The file's path.</summary>
     public string Path { get; }
 
-    /// <summary>True when opened for writing.</summary>
-    public bool CanWrite { get; }
+    /// <summary>True while the file may be written (opened for writing, and its lock still exclusive).</summary>
+    public bool CanWrite { get; internal set; }
 
-    /// <summary>Opens an existing file.</summary>
+    /// <summary>Runs once when the file is closed (the lock it carries leaves the holder registry).</summary>
+    internal Action? Closed { get; set; }
+
+    /// <summary>
+    /// Opens an existing image file, locked for as long as it is open (DESIGN.md §10): exclusively
+    /// when <paramref name="writable"/>, else shared with other readers.
+    /// </summary>
+    /// <exception cref="VhdImageInUseException">Another open holds a conflicting lock.</exception>
+    /// <exception cref="VhdIOException">The file cannot be opened.</exception>
     public static BlockFile Open(IFileSystem fs, string path, bool writable)
     {
-        try
-        {
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.Open,
-                Access = writable ? FileAccess.ReadWrite : FileAccess.Read,
-                Share = writable ? FileShare.Read : FileShare.ReadWrite,
-                BufferSize = 0,
-            };
-            return new BlockFile(fs.FileStream.New(path, options), path, writable);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new VhdIOException($"cannot open '{path}': {e.Message}", e, diskUsable: false);
-        }
+        ArgumentNullException.ThrowIfNull(fs);
+        return ImageLock.Acquire(fs, fs.Path.GetFullPath(path), writable ? ImageLockMode.Exclusive : ImageLockMode.Shared).File;
     }
 
     /// <summary>Creates (or truncates) a file for writing.</summary>
@@ -114,6 +110,14 @@ public sealed class BlockFile : IDisposable
 
     private VhdIOException Wrap(string what, Exception e) => new($"{Path}: {what} failed: {e.Message}", e);
 
+    /// <summary>Puts <paramref name="stream"/> in place of the open stream and returns the old one (the caller disposes it).</summary>
+    internal FileSystemStream Swap(FileSystemStream stream)
+    {
+        var old = _stream;
+        _stream = stream;
+        return old;
+    }
+
     /// <summary>Closes the file.</summary>
     public void Dispose()
     {
@@ -121,5 +125,6 @@ public sealed class BlockFile : IDisposable
         _disposed = true;
         try { _stream.Dispose(); }
         catch (IOException) { /* closing after a failed write: the error was already reported */ }
+        finally { Closed?.Invoke(); }
     }
 }

@@ -164,7 +164,8 @@ public sealed class DifferencingDisk : SparseDisk
         try
         {
             if (parent.Footer.UniqueId != header.ParentUniqueId)
-                throw new VhdFormatException("parent unique id", $"'{fullPath}' expects parent id {header.ParentUniqueId:N} but '{parentPath}' has id {parent.Footer.UniqueId:N}");
+                throw new VhdFormatException("parent unique id", $"'{fullPath}' expects parent id {header.ParentUniqueId:N} but '{parentPath}' has id {parent.Footer.UniqueId:N}"
+                    + (CommitIntent.Read(metadata.Footer) is { } intent ? $" ({intent.Explain(parentPath)})" : ""));
             return new DifferencingDisk(fs, fullPath, file, metadata, options, parent);
         }
         catch

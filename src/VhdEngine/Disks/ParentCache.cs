@@ -23,6 +23,8 @@ internal static class ParentCache
     /// <summary>Opens <paramref name="path"/> read-only or returns the shared instance.</summary>
     public static VirtualDisk Acquire(IFileSystem fs, string path, VhdOpenOptions options, ChainContext chain)
     {
+        // Not counted: Release of a disk this cache did not open does nothing, and its owner closes it.
+        if (chain.ProvidedParent is { } provided && provided.Path == path) return provided;
         lock (Lock)
         {
             var cache = Caches.GetOrCreateValue(fs);

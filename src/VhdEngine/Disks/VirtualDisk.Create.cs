@@ -59,24 +59,18 @@ public abstract partial class VirtualDisk
     public static VirtualDisk CreateDifferencing(IFileSystem fs, string path, string parentPath, VhdOpenOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(fs);
-        options ??= VhdOpenOptions.Default;
+        options = (options ?? VhdOpenOptions.Default) with { ForceShare = false };
         string full = fs.Path.GetFullPath(path);
         string parentFull = fs.Path.GetFullPath(parentPath);
         if (full == parentFull)
             throw new VhdArgumentException("path", $"'{full}' cannot be its own parent");
-        VhdFooter parentFooter;
-        long parentLength;
-        int blockSize;
-        DiskGeometry geometry;
-        using (var parent = Open(fs, parentFull, FileAccess.Read, options))
-        {
-            parentFooter = parent.Footer;
-            parentLength = parent.Length;
-            blockSize = parent.BlockSize > 0 ? parent.BlockSize : VhdConstants.DefaultBlockSize;
-            geometry = parentFooter.Geometry;
-        }
+        // The parent stays open (locked shared) until the child holds it itself: no writer can
+        // change it between reading its id and the child's first open.
+        using var parent = Open(fs, parentFull, FileAccess.Read, options);
+        var parentFooter = parent.Footer;
+        int blockSize = parent.BlockSize > 0 ? parent.BlockSize : VhdConstants.DefaultBlockSize;
         uint parentTime = VhdConstants.ToTimestamp(fs.File.GetLastWriteTimeUtc(parentFull));
-        var footer = NewFooter(DiskType.Differencing, parentLength, geometry, null, null);
+        var footer = NewFooter(DiskType.Differencing, parent.Length, parentFooter.Geometry, null, null);
         string dir = fs.Path.GetDirectoryName(full) ?? "/";
         var locators = new List<(uint Code, byte[] Data)>
         {
@@ -85,7 +79,16 @@ public abstract partial class VirtualDisk
         };
         WriteAtomically(fs, full, file =>
             WriteDynamicLayout(file, footer, blockSize, parentFooter.UniqueId, parentTime, ParentLocatorResolver.ToAbsoluteWindowsPath(parentFull), locators));
-        return OpenInChain(fs, full, writable: true, options, new ChainContext());
+        try
+        {
+            return OpenInChain(fs, full, writable: true, options, new ChainContext());
+        }
+        catch
+        {
+            // A child that cannot be opened (its parent taken meanwhile) is not left behind.
+            TryDelete(fs, full);
+            throw;
+        }
     }
 
     private static void CheckBlockSize(int blockSize)

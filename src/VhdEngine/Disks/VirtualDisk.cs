@@ -13,6 +13,8 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     private protected readonly object Gate = new();
     private protected readonly BlockFile File;
     private protected readonly ImageMetadata Metadata;
+    // The image's lock and open file; null once handed to a reopened instance (Reopen).
+    private ImageLock? _lock;
     private string? _unusableReason;
     private bool _disposed;
 
@@ -194,14 +196,19 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         if (_unusableReason is not null) throw new VhdIOException($"{Path}: {_unusableReason}", new IOException(_unusableReason), diskUsable: false);
     }
 
-    /// <summary>Closes the image (without flushing: unflushed writes are not promised to survive).</summary>
+    /// <summary>
+    /// Closes the image (without flushing: unflushed writes are not promised to survive), which
+    /// releases its lock, and its parents' when no other open image uses them.
+    /// </summary>
     public void Dispose()
     {
         lock (Gate)
         {
             if (_disposed) return;
             _disposed = true;
-            File.Dispose();
+            OpenChildren.Remove(this);
+            _lock?.Dispose();
+            _lock = null;
             ReleaseParent();
         }
         GC.SuppressFinalize(this);
@@ -216,12 +223,26 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
 
     private protected virtual void ReleaseParent() { }
 
-    /// <summary>Opens an existing image (and, for a differencing image, its chain of parents read-only).</summary>
+    /// <summary>
+    /// Opens an existing image (and, for a differencing image, its chain of parents read-only),
+    /// locked for as long as it is open (DESIGN.md §10): for writing, exclusively (every other
+    /// writer and reader is refused, in this process or another); for reading, shared with other
+    /// readers (refused while a writer holds the image, unless <see cref="VhdOpenOptions.ForceShare"/>).
+    /// Parents are held shared. Refusals are immediate: nothing waits for a lock.
+    /// </summary>
+    /// <exception cref="VhdImageInUseException">Another owner holds a conflicting lock.</exception>
+    /// <exception cref="VhdFormatException">The image or a parent is malformed.</exception>
+    /// <exception cref="VhdIOException">A file cannot be read.</exception>
+    /// <exception cref="VhdException">No such file, a read-only file opened for writing, or ForceShare asked for a writable open.</exception>
     public static VirtualDisk Open(IFileSystem fs, string path, FileAccess access = FileAccess.Read, VhdOpenOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(path);
-        return OpenInChain(fs, fs.Path.GetFullPath(path), access != FileAccess.Read, options ?? VhdOpenOptions.Default, new ChainContext());
+        options ??= VhdOpenOptions.Default;
+        bool writable = access != FileAccess.Read;
+        if (writable && options.ForceShare)
+            throw new VhdArgumentException("ForceShare", "only read-only opens can share an image with a writer; an image opened for writing is always locked exclusively");
+        return OpenInChain(fs, fs.Path.GetFullPath(path), writable, options, new ChainContext());
     }
 
     internal static VirtualDisk OpenInChain(IFileSystem fs, string fullPath, bool writable, VhdOpenOptions options, ChainContext chain)
@@ -229,27 +250,89 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         if (!fs.File.Exists(fullPath))
             throw new VhdException($"{fullPath}: no such image file");
         if (writable && ParentCache.IsOpenAsParent(fs, fullPath))
-            throw new VhdException($"{fullPath}: open read-only as the parent of another image; it cannot be opened for writing");
+            throw new VhdImageInUseException(fullPath, forWriting: true, "held read-only by this process as the parent of another open image");
         if (writable && (fs.File.GetAttributes(fullPath) & FileAttributes.ReadOnly) != 0)
             throw new VhdException($"{fullPath}: the file is read-only (a snapshot's frozen parent); commit its child or clear the attribute to write it");
-        var file = BlockFile.Open(fs, fullPath, writable);
+        var mode = writable ? ImageLockMode.Exclusive : options.ForceShare ? ImageLockMode.ForceShare : ImageLockMode.Shared;
+        var imageLock = ImageLock.Acquire(fs, fullPath, mode);
         try
         {
-            var metadata = ImageMetadata.Load(file, options.AcceptChecksumMismatch);
-            VirtualDisk disk = metadata.Footer.DiskType switch
-            {
-                DiskType.Fixed => new FixedDisk(fs, fullPath, file, metadata, options),
-                DiskType.Dynamic => new DynamicDisk(fs, fullPath, file, metadata, options),
-                _ => DifferencingDisk.OpenWithParent(fs, fullPath, file, metadata, options, chain),
-            };
-            if (writable) disk.RepairEndFooterOnOpen();
-            return disk;
+            return OpenOver(imageLock, options, chain);
         }
         catch
         {
-            file.Dispose();
+            imageLock.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Builds the disk over a held lock, which it then owns unless told otherwise; writable when the lock is exclusive.</summary>
+    internal static VirtualDisk OpenOver(ImageLock imageLock, VhdOpenOptions options, ChainContext chain, bool ownsLock = true)
+    {
+        var fs = imageLock.FileSystem;
+        string fullPath = imageLock.Path;
+        var file = imageLock.File;
+        var metadata = ImageMetadata.Load(file, options.AcceptChecksumMismatch);
+        if (imageLock.Warning is { } warning) metadata.Warnings.Add(warning);
+        VirtualDisk disk = metadata.Footer.DiskType switch
+        {
+            DiskType.Fixed => new FixedDisk(fs, fullPath, file, metadata, options),
+            DiskType.Dynamic => new DynamicDisk(fs, fullPath, file, metadata, options),
+            _ => DifferencingDisk.OpenWithParent(fs, fullPath, file, metadata, options, chain),
+        };
+        disk._lock = ownsLock ? imageLock : null;
+        try
+        {
+            if (file.CanWrite) disk.RepairEndFooterOnOpen();
+        }
+        catch
+        {
+            disk._lock = null; // the caller still owns the lock
+            disk.Dispose();
+            throw;
+        }
+        if (disk.Parent is not null) OpenChildren.Add(disk);
+        return disk;
+    }
+
+    /// <summary>
+    /// Reloads the image from its file without letting go of it: a new instance over the same open
+    /// file and lock (and the same parents, held throughout), with the metadata read again; this
+    /// instance is closed without releasing anything. For recovering after an I/O error (a failed
+    /// flush leaves a disk unusable until it is reopened) with no moment in which another owner
+    /// could take the image. On failure this instance is left open (after
+    /// <see cref="ReopenReadOnly"/>, read-only).
+    /// </summary>
+    /// <exception cref="VhdFormatException">The image no longer loads.</exception>
+    /// <exception cref="VhdIOException">The file cannot be read.</exception>
+    public VirtualDisk Reopen() => Reload(downgrade: false);
+
+    /// <summary>
+    /// Like <see cref="Reopen"/>, and the lock goes from exclusive to shared on the way: the
+    /// returned instance is read-only, and other readers (and children) may open the image, but no
+    /// writer could take it at any moment. Flush first: unflushed writes are not promised. Where
+    /// share modes are the lock (Windows, MockFileSystem) the handle is reopened, so mark the file
+    /// read-only first, as a snapshot does, to keep writers out in between.
+    /// </summary>
+    /// <exception cref="VhdImageInUseException">A writer took the image while its handle was reopened.</exception>
+    /// <exception cref="VhdFormatException">The image no longer loads.</exception>
+    /// <exception cref="VhdIOException">The file cannot be read.</exception>
+    public VirtualDisk ReopenReadOnly() => Reload(downgrade: true);
+
+    private VirtualDisk Reload(bool downgrade)
+    {
+        VirtualDisk fresh;
+        lock (Gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var held = _lock ?? throw new ObjectDisposedException(Path);
+            if (downgrade) held.Downgrade();
+            // Opened while this instance still holds the parents, so they are never released in between.
+            fresh = OpenOver(held, Options, new ChainContext());
+            _lock = null;
+        }
+        Dispose();
+        return fresh;
     }
 
     private protected virtual void RepairEndFooterOnOpen() { }

@@ -18,8 +18,10 @@ public static class Checker
         var report = new CheckReport();
         string full = fs.Path.GetFullPath(path);
         BlockFile file;
-        try { file = BlockFile.Open(fs, full, writable: false); }
-        catch (VhdException e) { report.Errors.Add(e.Message); return report; }
+        // A lock refusal is not a finding about the image: it propagates (check again later, or ForceShare).
+        var mode = options?.ForceShare == true ? ImageLockMode.ForceShare : ImageLockMode.Shared;
+        try { file = ImageLock.Acquire(fs, full, mode).File; }
+        catch (VhdException e) when (e is not VhdImageInUseException) { report.Errors.Add(e.Message); return report; }
         DiskType type;
         using (file)
         {
@@ -27,6 +29,8 @@ public static class Checker
             try { m = ImageMetadata.Load(file, options?.AcceptChecksumMismatch ?? false); }
             catch (VhdException e) { report.Errors.Add(e.Message); return report; }
             report.Warnings.AddRange(m.Warnings);
+            if (CommitIntent.Read(m.Footer) is { } intent)
+                report.Warnings.Add($"a forced commit into its parent is recorded as in progress (parent id {intent.OldParentId:N} to {intent.NewParentId:N}): run the commit again to finish it");
             type = m.Footer.DiskType;
             if (m.Footer.DiskType == DiskType.Fixed)
             {
@@ -118,7 +122,7 @@ public static class Checker
                     report.Warnings.Add($"parent timestamp {expected} differs from the parent file's modification time {actual} (the parent may have changed)");
             }
         }
-        catch (VhdException e) { report.Errors.Add(e.Message); }
+        catch (VhdException e) when (e is not VhdImageInUseException) { report.Errors.Add(e.Message); }
     }
 
     /// <summary>

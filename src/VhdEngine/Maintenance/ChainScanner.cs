@@ -1,0 +1,73 @@
+using System.IO.Abstractions;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
+
+namespace Storage.VhdEngine.Maintenance;
+
+/// <summary>
+/// Finds the differencing images that depend on a parent (DESIGN.md §10): files in the given
+/// folders whose dynamic header names the parent's unique id, plus the images open in this
+/// process over the parent's path. Files are only peeked at (first footer and header, opened
+/// sharing everything): nothing is locked, and files that are not images are skipped.
+/// </summary>
+public static class ChainScanner
+{
+    private const int HeaderEnd = VhdConstants.FooterSize + VhdConstants.DynamicHeaderSize;
+
+    /// <summary>
+    /// Full paths of the children of <paramref name="parentPath"/> (whose unique id is
+    /// <paramref name="parentId"/>) in <paramref name="folders"/> and open in this process, sorted.
+    /// </summary>
+    public static IReadOnlyList<string> FindChildren(IFileSystem fs, string parentPath, Guid parentId, IEnumerable<string> folders)
+    {
+        ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(folders);
+        string parent = fs.Path.GetFullPath(parentPath);
+        var found = new SortedSet<string>(OpenChildren.Of(fs, parent), StringComparer.Ordinal);
+        foreach (string folder in folders.Select(f => fs.Path.GetFullPath(f)).Distinct(StringComparer.Ordinal))
+        {
+            foreach (string file in Files(fs, folder))
+            {
+                if (file == parent || file.EndsWith(".creating", StringComparison.Ordinal)) continue;
+                if (ParentIdOf(fs, file) == parentId) found.Add(file);
+            }
+        }
+        return [.. found];
+    }
+
+    private static IEnumerable<string> Files(IFileSystem fs, string folder)
+    {
+        try
+        {
+            return fs.Directory.Exists(folder) ? fs.Directory.GetFiles(folder).Select(f => fs.Path.GetFullPath(f)) : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The parent unique id a differencing image's header names, or null for anything else.</summary>
+    internal static Guid? ParentIdOf(IFileSystem fs, string path)
+    {
+        try
+        {
+            if (fs.FileInfo.New(path).Length < HeaderEnd) return null;
+            using var stream = fs.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> sector = stackalloc byte[VhdConstants.FooterSize];
+            if (stream.ReadAtLeast(sector, sector.Length, throwOnEndOfStream: false) < sector.Length) return null;
+            var footer = VhdFooter.Read(sector);
+            if (!footer.HasValidCookie || footer.DiskType != DiskType.Differencing || footer.DataOffset > (ulong)(stream.Length - VhdConstants.DynamicHeaderSize))
+                return null;
+            var bytes = new byte[VhdConstants.DynamicHeaderSize];
+            stream.Position = (long)footer.DataOffset;
+            if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length) return null;
+            var header = DynamicHeader.Read(bytes);
+            return header.HasValidCookie ? header.ParentUniqueId : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or VhdException)
+        {
+            return null;
+        }
+    }
+}
