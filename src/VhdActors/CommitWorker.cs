@@ -49,7 +49,8 @@ internal sealed class CommitWorker : UntypedActor
             activity?.SetTag("vhd.parent", _request.ParentPath);
             try
             {
-                long copied = Committer.Commit(_fs, _request.Path, _request.KeepChild, _options.OpenOptions);
+                var commit = new CommitOptions { KeepChild = _request.KeepChild, Force = _request.Force };
+                long copied = Committer.Commit(_fs, _request.Path, commit, _options.OpenOptions);
                 activity?.Dispose();
                 _replyTo.Tell(new ImageCommitted(copied));
             }

@@ -5,6 +5,7 @@ using System.IO.Abstractions;
 using Akka.Actor;
 using Storage.VhdActors.Messages;
 using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdActors;
 
@@ -108,9 +109,14 @@ public sealed class DiskStore : IDiskStore
     }
 
     /// <inheritdoc />
-    public async Task<long> CommitAsync(string childPath, bool keepChild = false, CancellationToken cancellationToken = default)
+    public Task<long> CommitAsync(string childPath, bool keepChild = false, CancellationToken cancellationToken = default) =>
+        CommitAsync(childPath, new CommitOptions { KeepChild = keepChild }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<long> CommitAsync(string childPath, CommitOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(childPath);
+        ArgumentNullException.ThrowIfNull(options);
         string child = FileSystem.Path.GetFullPath(childPath);
         using var activity = StartSpan("vhd.commit", child);
         // Opening the child names its parent; the manager then closes both before merging.
@@ -122,7 +128,7 @@ public sealed class DiskStore : IDiskStore
             throw Fail(activity, new VhdException($"{child}: not a differencing image; there is no parent to commit into"));
         }
         activity?.SetTag("vhd.parent", opened.Chain[1]);
-        var done = await RequestAsync<ImageCommitted>(new CommitImage(child, opened.Chain[1], keepChild, Context(activity), cancellationToken), activity, cancellationToken).ConfigureAwait(false);
+        var done = await RequestAsync<ImageCommitted>(new CommitImage(child, opened.Chain[1], options.KeepChild, Context(activity), cancellationToken, options.Force), activity, cancellationToken).ConfigureAwait(false);
         return done.BytesCopied;
     }
 

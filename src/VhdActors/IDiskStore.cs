@@ -1,6 +1,7 @@
 using Storage.VhdEngine;
 using System.IO.Abstractions;
 using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdActors;
 
@@ -32,4 +33,12 @@ public interface IDiskStore
     /// deleted unless <paramref name="keepChild"/>. Returns the bytes copied.
     /// </summary>
     Task<long> CommitAsync(string childPath, bool keepChild = false, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Merges the differencing image <paramref name="childPath"/> into its parent as
+    /// <paramref name="options"/> say. Refused, naming them, when the parent has other children,
+    /// unless <see cref="CommitOptions.Force"/> (then the parent gets a new unique id and they
+    /// refuse to open). Returns the bytes copied.
+    /// </summary>
+    Task<long> CommitAsync(string childPath, CommitOptions options, CancellationToken cancellationToken = default);
 }

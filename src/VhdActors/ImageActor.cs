@@ -14,8 +14,12 @@ namespace Storage.VhdActors;
 /// Owns one open image (DESIGN.md §7): the only code that touches its <see cref="VirtualDisk"/>,
 /// so allocation, bitmap and footer state have a single writer and requests to one image are
 /// linearized by the mailbox. Runs on the I/O dispatcher because every request blocks on the
-/// file. The first request (open, create or snapshot) decides how the image comes to be; after
-/// a restart the actor reopens it with the access it was started with.
+/// file. The first request (open, create or snapshot) decides how the image comes to be, unless
+/// the actor adopts an image its predecessor kept open. The image's lock lasts as long as the
+/// image is open (DESIGN.md §10), which is longer than the actor when it retires: the open image
+/// lives in an <see cref="ImageHold"/>. After a restart the actor reopens the image over the same
+/// file and lock; only if that fails does it let go and open it afresh, and if another owner took
+/// the image meanwhile it stops, failing every request with a <see cref="VhdImageInUseException"/>.
 /// </summary>
 public sealed class ImageActor : UntypedActor
 {
@@ -24,7 +28,7 @@ public sealed class ImageActor : UntypedActor
     private readonly FileAccess _access;
     private readonly VhdStorageOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private VirtualDisk? _disk;
+    private readonly ImageHold _hold;
 
     // The disk lent to the facade's handles for inline I/O (DiskLease); revoked before the disk
     // is flushed, closed or given up, so no inline request ever touches it after that.
@@ -34,18 +38,37 @@ public sealed class ImageActor : UntypedActor
     // must not flush (it would write metadata the engine no longer vouches for).
     private bool _flushOnClose = true;
 
-    /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
+    // Set when the actor stops but the image stays open in the hold (idle close, freeze).
+    private bool _retiring;
+
+    /// <summary>Creates the actor; use <see cref="Props(IFileSystem, string, FileAccess, VhdStorageOptions)"/>.</summary>
     public ImageActor(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options)
+        : this(fs, path, access, options, new ImageHold())
+    {
+    }
+
+    internal ImageActor(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold)
     {
         _fs = fs;
         _path = path;
         _access = access;
         _options = options;
+        _hold = hold;
     }
 
     /// <summary>Props for the actor of the image at <paramref name="path"/>, on the configured I/O dispatcher.</summary>
     public static Props Props(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options) =>
-        Akka.Actor.Props.Create(() => new ImageActor(fs, path, access, options)).WithDispatcher(options.Dispatcher);
+        Props(fs, path, access, options, new ImageHold());
+
+    /// <summary>Props over <paramref name="hold"/>: every incarnation of the actor (restarts) shares it; it may already hold the image.</summary>
+    internal static Props Props(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold) =>
+        Akka.Actor.Props.Create(() => new ImageActor(fs, path, access, options, hold)).WithDispatcher(options.Dispatcher);
+
+    private VirtualDisk? Disk
+    {
+        get => _hold.Disk;
+        set => _hold.Disk = value;
+    }
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -56,7 +79,9 @@ public sealed class ImageActor : UntypedActor
     /// <inheritdoc />
     protected override void PreRestart(Exception reason, object message)
     {
-        CloseDisk(flush: _flushOnClose);
+        // The image stays open (and locked) for the next incarnation to reopen in place.
+        RevokeLease();
+        if (_flushOnClose) FlushQuietly();
         base.PreRestart(reason, message);
     }
 
@@ -69,12 +94,30 @@ public sealed class ImageActor : UntypedActor
         // Reopen now, not on the next request: a failure here is an initialization failure the
         // supervisor counts against the restart budget, so a dead disk stops the actor instead of
         // failing every request one by one.
-        _disk = VirtualDisk.Open(_fs, _path, _access, _options.OpenOptions);
+        if (Disk is { } held)
+        {
+            try
+            {
+                Disk = held.Reopen();
+            }
+            catch
+            {
+                // The file or its lock is gone: let go, and open afresh at the next restart.
+                _hold.Release();
+                throw;
+            }
+            return;
+        }
+        Disk = VirtualDisk.Open(_fs, _path, _access, _options.OpenOptions);
         VhdTelemetry.ImagesOpen.Add(1);
     }
 
     /// <inheritdoc />
-    protected override void PostStop() => CloseDisk(flush: _flushOnClose);
+    protected override void PostStop()
+    {
+        if (_retiring) RevokeLease();
+        else CloseDisk(flush: _flushOnClose);
+    }
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
@@ -108,8 +151,8 @@ public sealed class ImageActor : UntypedActor
             case OpenImage m:
                 Run(m, "vhd.open", null, () =>
                 {
-                    if (_disk is null) Adopt(VirtualDisk.Open(_fs, _path, m.Access, _options.OpenOptions));
-                    else if (m.Access != FileAccess.Read && !_disk.CanWrite)
+                    if (Disk is null) Adopt(VirtualDisk.Open(_fs, _path, m.Access, OpenOptions(m.Access)));
+                    else if (m.Access != FileAccess.Read && !Disk.CanWrite)
                         throw new VhdException($"{_path}: open read-only; close it before opening it for writing");
                     return Opened();
                 }, a => a?.SetTag("vhd.open.mode", m.Access == FileAccess.Read ? "read" : "readwrite"));
@@ -117,7 +160,7 @@ public sealed class ImageActor : UntypedActor
             case CreateImage m:
                 Run(m, "vhd.open", null, () =>
                 {
-                    if (_disk is not null) throw new VhdException($"{_path}: already exists (it is open)");
+                    if (Disk is not null) throw new VhdException($"{_path}: already exists (it is open)");
                     Adopt(VirtualDisk.Create(_fs, _path, m.Options));
                     return Opened();
                 }, a => a?.SetTag("vhd.open.mode", "create"));
@@ -125,9 +168,9 @@ public sealed class ImageActor : UntypedActor
             case SnapshotImage m:
                 Run(m, "vhd.snapshot", null, () =>
                 {
-                    if (_disk is not null) throw new VhdException($"{_path}: already exists (it is open)");
+                    if (Disk is not null) throw new VhdException($"{_path}: already exists (it is open)");
                     // The engine's snapshot also marks the parent file read-only, as the tool does.
-                    Adopt(Committer.Snapshot(_fs, m.ParentPath, _path, _options.OpenOptions));
+                    Adopt(Committer.Snapshot(_fs, m.ParentPath, _path, OpenOptions(FileAccess.ReadWrite)));
                     return Opened();
                 }, a => a?.SetTag("vhd.parent", m.ParentPath));
                 break;
@@ -140,17 +183,31 @@ public sealed class ImageActor : UntypedActor
                     return ImageAck.Instance;
                 }, a => a?.SetTag("vhd.close", true), supervise: false);
                 break;
+            case RetireImage m:
+                Run(m, "vhd.flush", "flush", () =>
+                {
+                    FlushOrClose();
+                    return ImageAck.Instance;
+                }, a => a?.SetTag("vhd.close", true), supervise: false);
+                break;
+            case FreezeImage m:
+                Run(m, "vhd.flush", "flush", () =>
+                {
+                    Freeze();
+                    return ImageAck.Instance;
+                }, a => a?.SetTag("vhd.freeze", true), supervise: false);
+                break;
             case LeaseImage:
-                if (_disk is null) Sender.Tell(new Status.Failure(new VhdException($"{_path}: the image is not open")));
+                if (Disk is null) Sender.Tell(new Status.Failure(new VhdException($"{_path}: the image is not open")));
                 else if (!Sender.Path.Address.HasLocalScope) Sender.Tell(new Status.Failure(new VhdException($"{_path}: inline I/O is only for callers on this node")));
-                else Sender.Tell(_lease ??= new DiskLease(_disk, Self, _options.Clock));
+                else Sender.Tell(_lease ??= new DiskLease(Disk, Self, _options.Clock));
                 break;
             case LeaseFailed m:
                 // A stale lease (the disk was closed or reopened since) needs nothing more.
                 if (ReferenceEquals(m.Lease, _lease)) FailFromLease(m.Error);
                 break;
             case InspectImage:
-                Sender.Tell((object?)_disk ?? new Status.Failure(new VhdException($"{_path}: not open")));
+                Sender.Tell((object?)Disk ?? new Status.Failure(new VhdException($"{_path}: not open")));
                 break;
             case ReceiveTimeout:
                 // Requests under the lease reach the disk without a message: busy all the same.
@@ -214,7 +271,7 @@ public sealed class ImageActor : UntypedActor
             }
             // A failed first open or create that is not an I/O error (no such file, bad
             // argument): there is no image to own, so the actor has no reason to live.
-            if (_disk is null) Context.Stop(Self);
+            if (Disk is null) Context.Stop(Self);
             return;
         }
         if (timedOperation is not null)
@@ -236,24 +293,81 @@ public sealed class ImageActor : UntypedActor
         ExceptionDispatchInfo.Throw(e);
     }
 
-    private VirtualDisk RequireDisk() => _disk ?? throw new VhdException($"{_path}: the image is not open");
+    private VirtualDisk RequireDisk() => Disk ?? throw new VhdException($"{_path}: the image is not open");
+
+    /// <summary>Force-share is for readers only: a writable open always locks exclusively.</summary>
+    private VhdOpenOptions? OpenOptions(FileAccess access) =>
+        access == FileAccess.Read || _options.OpenOptions is not { ForceShare: true } shared ? _options.OpenOptions : shared with { ForceShare = false };
 
     private void Adopt(VirtualDisk disk)
     {
-        _disk = disk;
+        Disk = disk;
         _flushOnClose = true;
         VhdTelemetry.ImagesOpen.Add(1);
     }
 
-    private ImageOpened Opened() => new(_path, _disk!.Length, _disk.CanWrite, _disk.Chain);
+    private ImageOpened Opened() => new(_path, Disk!.Length, Disk.CanWrite, Disk.Chain);
 
-    private void CloseDisk(bool flush, bool throwOnError = false)
+    private void RevokeLease()
     {
         _lease?.Revoke();
         _lease = null;
-        var disk = _disk;
+    }
+
+    private void FlushQuietly()
+    {
+        try
+        {
+            if (Disk is { CanWrite: true } disk) disk.Flush();
+        }
+        catch (Exception e)
+        {
+            _log.Warning("{0}: flush before reopening failed: {1}", _path, e.Message);
+        }
+    }
+
+    /// <summary>Idle: flushed, the actor stops and the image stays open in the hold; if the flush fails, it is closed.</summary>
+    private void FlushOrClose()
+    {
+        RevokeLease();
+        try
+        {
+            if (_flushOnClose && Disk is { CanWrite: true } disk) disk.Flush();
+            _retiring = _flushOnClose && Disk is not null;
+        }
+        finally
+        {
+            Context.Stop(Self);
+        }
+    }
+
+    /// <summary>
+    /// Before a snapshot: flushed, marked read-only, and the lock downgraded in place to shared, so
+    /// the image goes from this writer to the child's parent with nobody else able to write it.
+    /// </summary>
+    private void Freeze()
+    {
+        RevokeLease();
+        try
+        {
+            var disk = RequireDisk();
+            if (disk.CanWrite) disk.Flush();
+            var attributes = _fs.File.GetAttributes(_path);
+            if ((attributes & FileAttributes.ReadOnly) == 0) _fs.File.SetAttributes(_path, attributes | FileAttributes.ReadOnly);
+            if (disk.CanWrite) Disk = disk.ReopenReadOnly();
+            _retiring = true;
+        }
+        finally
+        {
+            Context.Stop(Self);
+        }
+    }
+
+    private void CloseDisk(bool flush, bool throwOnError = false)
+    {
+        RevokeLease();
+        var disk = Disk;
         if (disk is null) return;
-        _disk = null;
         try
         {
             if (flush && disk.CanWrite) disk.Flush();
@@ -264,8 +378,7 @@ public sealed class ImageActor : UntypedActor
         }
         finally
         {
-            disk.Dispose();
-            VhdTelemetry.ImagesOpen.Add(-1);
+            _hold.Release();
         }
     }
 }

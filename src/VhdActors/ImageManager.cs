@@ -12,15 +12,20 @@ namespace Storage.VhdActors;
 /// (I/O failure: restart and reopen, at most <see cref="VhdStorageOptions.MaxRestarts"/> times
 /// within <see cref="VhdStorageOptions.RestartWindow"/>; format error: stop). While an image
 /// is being closed (idle, explicit close, snapshot, reopen for writing) its requests wait here
-/// and go to the image's next actor, so a close never races a request.
+/// and go to the image's next actor, so a close never races a request. Ownership outlives the
+/// actors (DESIGN.md §10): an idle image, and an image frozen for a snapshot, stay open and locked
+/// here until the image's next actor adopts them or the last handle closes them; only an explicit
+/// close, a reopen for writing of a read-only image, and a commit let go of an image's lock.
 /// </summary>
 public sealed class ImageManager : UntypedActor
 {
-    private sealed class Entry(IActorRef child, FileAccess access)
+    private sealed class Entry(IActorRef child, FileAccess access, ImageHold hold)
     {
         public IActorRef Child { get; } = child;
         public FileAccess Access { get; } = access;
+        public ImageHold Hold { get; } = hold;
         public bool Closing { get; set; }
+        public bool Keeping { get; set; }
         public List<(IImageRequest Request, IActorRef Sender)> Pending { get; } = [];
         public Exception? LastFailure { get; set; }
     }
@@ -34,6 +39,9 @@ public sealed class ImageManager : UntypedActor
     // How each image was last opened, so a request through a handle whose image was closed
     // while idle reopens it the same way. A frozen (snapshotted) image is recorded read-only.
     private readonly Dictionary<string, FileAccess> _lastAccess = new(StringComparer.Ordinal);
+
+    // Images kept open (and locked) between actors: idle ones and frozen snapshot parents.
+    private readonly Dictionary<string, ImageHold> _kept = new(StringComparer.Ordinal);
     private long _children;
 
     /// <summary>Creates the manager; use <see cref="Props"/>.</summary>
@@ -55,6 +63,13 @@ public sealed class ImageManager : UntypedActor
     protected override void PreStart() => Context.ActorOf(DeadLetterReplier.Props(), "dead-letter-replier");
 
     /// <inheritdoc />
+    protected override void PostStop()
+    {
+        foreach (var hold in _kept.Values) hold.Release();
+        _kept.Clear();
+    }
+
+    /// <inheritdoc />
     protected override void OnReceive(object message)
     {
         switch (message)
@@ -65,8 +80,8 @@ public sealed class ImageManager : UntypedActor
             case ImageIdle idle:
                 if (_byPath.TryGetValue(idle.Path, out var idleEntry) && idleEntry.Child.Equals(idle.Image) && !idleEntry.Closing)
                 {
-                    _log.Debug("{0}: idle; closing", idle.Path);
-                    BeginClose(idle.Path, idleEntry);
+                    _log.Debug("{0}: idle; retiring its actor (the image stays open)", idle.Path);
+                    BeginKeep(idle.Path, idleEntry, new RetireImage(idle.Path));
                 }
                 break;
             case ImageFailed failed:
@@ -80,6 +95,9 @@ public sealed class ImageManager : UntypedActor
                 break; // replies to the manager's own reopen and close requests
             case Status.Failure failure:
                 _log.Debug("internal request failed: {0}", failure.Cause.Message);
+                // A failed freeze fails the snapshot waiting for it (see OnTerminated).
+                if (_byChild.TryGetValue(Sender, out var failedPaths) && _byPath.TryGetValue(failedPaths[0], out var keeping) && keeping.Keeping)
+                    keeping.LastFailure = failure.Cause;
                 break;
             default:
                 Unhandled(message);
@@ -94,18 +112,7 @@ public sealed class ImageManager : UntypedActor
             StartCommit(commit, sender);
             return;
         }
-        if (request is SnapshotImage snapshot)
-        {
-            // Freeze the parent first: whoever has it open for writing must be gone (flushed,
-            // closed) before a child starts depending on its contents.
-            if (_byPath.TryGetValue(snapshot.ParentPath, out var parent))
-            {
-                if (!parent.Closing) BeginClose(snapshot.ParentPath, parent);
-                parent.Pending.Add((request, sender));
-                return;
-            }
-            _lastAccess[snapshot.ParentPath] = FileAccess.Read;
-        }
+        if (request is SnapshotImage snapshot && Freezing(snapshot, sender)) return;
 
         string path = request.Path;
         if (_byPath.TryGetValue(path, out var entry))
@@ -137,6 +144,8 @@ public sealed class ImageManager : UntypedActor
                 Start(path, FileAccess.ReadWrite).Tell(request, sender);
                 break;
             case CloseImage:
+                // The last handle is gone: an image kept open between actors is closed now.
+                if (_kept.Remove(path, out var kept)) kept.Release();
                 sender.Tell(ImageAck.Instance);
                 break;
             default:
@@ -155,12 +164,34 @@ public sealed class ImageManager : UntypedActor
         }
     }
 
+    /// <summary>
+    /// Freezes a snapshot's parent first when this store has it open (or kept): its actor flushes
+    /// it, marks it read-only and downgrades its lock in place, and the snapshot waits. True when
+    /// the request was parked; false when the snapshot can go ahead now.
+    /// </summary>
+    private bool Freezing(SnapshotImage snapshot, IActorRef sender)
+    {
+        string parentPath = snapshot.ParentPath;
+        if (!_byPath.ContainsKey(parentPath) && _kept.TryGetValue(parentPath, out var kept) && kept.Disk is { CanWrite: true })
+            Start(parentPath, FileAccess.ReadWrite);
+        if (_byPath.TryGetValue(parentPath, out var parent))
+        {
+            if (!parent.Closing) BeginKeep(parentPath, parent, new FreezeImage(parentPath));
+            parent.Pending.Add((snapshot, sender));
+            return true;
+        }
+        _lastAccess[parentPath] = FileAccess.Read;
+        return false;
+    }
+
     private void StartCommit(CommitImage commit, IActorRef sender)
     {
         // Both files must be closed here (the child's writer, and any reader of the parent
-        // whose cached table the commit would make stale) before the merge starts.
+        // whose cached table the commit would make stale) before the merge starts; the commit
+        // takes their locks itself.
         foreach (string p in new[] { commit.Path, commit.ParentPath })
         {
+            if (_kept.Remove(p, out var kept)) kept.Release();
             if (_byPath.TryGetValue(p, out var busy))
             {
                 if (!busy.Closing) BeginClose(p, busy);
@@ -171,17 +202,21 @@ public sealed class ImageManager : UntypedActor
         var worker = Context.ActorOf(CommitWorker.Props(_fs, commit, sender, _options), $"commit-{++_children}");
         Context.Watch(worker);
         // One entry under both paths, already "closing": their requests wait for the worker to end.
-        var entry = new Entry(worker, FileAccess.ReadWrite) { Closing = true };
+        var entry = new Entry(worker, FileAccess.ReadWrite, new ImageHold()) { Closing = true };
         _byPath[commit.Path] = entry;
         _byPath[commit.ParentPath] = entry;
         _byChild[worker] = [commit.Path, commit.ParentPath];
     }
 
+    /// <summary>Starts the image's actor, handing it the image if it was kept open (unless it must now be written and was read-only).</summary>
     private IActorRef Start(string path, FileAccess access)
     {
-        var child = Context.ActorOf(ImageActor.Props(_fs, path, access, _options), $"image-{++_children}");
+        var hold = _kept.Remove(path, out var kept) ? kept : new ImageHold();
+        if (access != FileAccess.Read && hold.Disk is { CanWrite: false }) hold.Release();
+        if (hold.Disk is { CanWrite: true }) access = FileAccess.ReadWrite;
+        var child = Context.ActorOf(ImageActor.Props(_fs, path, access, _options, hold), $"image-{++_children}");
         Context.Watch(child);
-        _byPath[path] = new Entry(child, access);
+        _byPath[path] = new Entry(child, access, hold);
         _byChild[child] = [path];
         _lastAccess[path] = access;
         return child;
@@ -191,6 +226,14 @@ public sealed class ImageManager : UntypedActor
     {
         entry.Closing = true;
         entry.Child.Tell(new CloseImage(path), Self);
+    }
+
+    /// <summary>Stops the image's actor keeping the image open (idle, or frozen for a snapshot).</summary>
+    private void BeginKeep(string path, Entry entry, IImageRequest request)
+    {
+        entry.Closing = true;
+        entry.Keeping = true;
+        entry.Child.Tell(request, Self);
     }
 
     private void OnTerminated(IActorRef child)
@@ -204,7 +247,19 @@ public sealed class ImageManager : UntypedActor
             _log.Error(entry.LastFailure, "{0}: image actor stopped: {1}", path, entry.LastFailure.Message);
             Context.System.EventStream.Publish(new ImageStopped(path, entry.LastFailure));
         }
-        // Requests that waited for the close go to the image's next actor, in arrival order.
-        foreach (var (request, sender) in entry.Pending) Route(request, sender);
+        if (entry.Keeping && entry.Hold.Disk is not null)
+        {
+            _kept[path] = entry.Hold;
+            if (!entry.Hold.Disk.CanWrite) _lastAccess[path] = FileAccess.Read;
+        }
+        // Requests that waited for the close go to the image's next actor, in arrival order; a
+        // snapshot whose parent could not be frozen fails instead.
+        foreach (var (request, sender) in entry.Pending)
+        {
+            if (request is SnapshotImage && entry.Keeping && entry.LastFailure is { } failure && !_kept.ContainsKey(path))
+                sender.Tell(new Status.Failure(new VhdException($"{request.Path}: no snapshot: its parent '{path}' could not be frozen: {failure.Message}", failure)));
+            else
+                Route(request, sender);
+        }
     }
 }

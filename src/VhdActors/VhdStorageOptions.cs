@@ -12,10 +12,14 @@ public sealed record VhdStorageOptions
     /// </summary>
     public IFileSystem? FileSystem { get; init; }
 
-    /// <summary>How images and their parents are opened (allowed parent root, chain depth).</summary>
+    /// <summary>How images and their parents are opened (allowed parent root, chain depth; <c>ForceShare</c> applies to read-only opens only).</summary>
     public VhdOpenOptions? OpenOptions { get; init; }
 
-    /// <summary>An image that receives no request for this long is flushed and closed; the next request reopens it. Null: never.</summary>
+    /// <summary>
+    /// An image that receives no request for this long is flushed and its actor stops; the image
+    /// itself stays open and locked (DESIGN.md §10: ownership lasts until the last handle is
+    /// disposed), and the next request starts a new actor over it. Null: never.
+    /// </summary>
     public TimeSpan? IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>

@@ -12,4 +12,5 @@ namespace Storage.VhdActors.Messages;
 /// <param name="KeepChild">Keep the child file (emptied of nothing: it still holds its sectors) instead of deleting it.</param>
 /// <param name="TraceContext">The caller's trace context.</param>
 /// <param name="Cancellation">The caller's token.</param>
-public sealed record CommitImage(string Path, string ParentPath, bool KeepChild, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;
+/// <param name="Force">Commit even though the parent has other children, giving the parent a new unique id (<c>CommitOptions.Force</c>).</param>
+public sealed record CommitImage(string Path, string ParentPath, bool KeepChild, ActivityContext TraceContext = default, CancellationToken Cancellation = default, bool Force = false) : IImageRequest;

@@ -20,7 +20,12 @@ public static class Checker
         BlockFile file;
         // A lock refusal is not a finding about the image: it propagates (check again later, or ForceShare).
         var mode = options?.ForceShare == true ? ImageLockMode.ForceShare : ImageLockMode.Shared;
-        try { file = ImageLock.Acquire(fs, full, mode).File; }
+        try
+        {
+            var imageLock = ImageLock.Acquire(fs, full, mode);
+            if (imageLock.Warning is { } warning) report.Warnings.Add(warning);
+            file = imageLock.File;
+        }
         catch (VhdException e) when (e is not VhdImageInUseException) { report.Errors.Add(e.Message); return report; }
         DiskType type;
         using (file)
