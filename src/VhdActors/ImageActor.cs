@@ -47,7 +47,7 @@ public sealed class ImageActor : UntypedActor
     {
     }
 
-    internal ImageActor(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold)
+    private ImageActor(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold)
     {
         _fs = fs;
         _path = path;
@@ -62,7 +62,19 @@ public sealed class ImageActor : UntypedActor
 
     /// <summary>Props over <paramref name="hold"/>: every incarnation of the actor (restarts) shares it; it may already hold the image.</summary>
     internal static Props Props(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold) =>
-        Akka.Actor.Props.Create(() => new ImageActor(fs, path, access, options, hold)).WithDispatcher(options.Dispatcher);
+        Akka.Actor.Props.CreateBy(new Producer(fs, path, access, options, hold)).WithDispatcher(options.Dispatcher);
+
+    /// <summary>Builds each incarnation over the one hold (the hold's type is internal, so no public constructor can take it).</summary>
+    private sealed class Producer(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(ImageActor);
+
+        public ActorBase Produce() => new ImageActor(fs, path, access, options, hold);
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
 
     private VirtualDisk? Disk
     {

@@ -22,13 +22,22 @@ public sealed class FaultFileSystemTests
             Assert.IsType<FaultFileStream>(created);
         }
 
-        Assert.IsType<FaultFileStream>(fs.FileStream.New(PathA, FileMode.Open));
-        Assert.IsType<FaultFileStream>(fs.FileStream.New(PathA, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess));
-        Assert.IsType<FaultFileStream>(fs.FileStream.New(PathA, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite }));
-        Assert.IsType<FaultFileStream>(fs.File.Open(PathA, new FileStreamOptions { Mode = FileMode.Open }));
-        Assert.IsType<FaultFileStream>(fs.File.OpenRead(PathA));
-        Assert.IsType<FaultFileStream>(fs.File.OpenWrite(PathA));
-        Assert.IsType<FaultFileStream>(fs.FileInfo.New(PathA).Open(FileMode.Open));
+        // Each stream is closed before the next open: stated shares are enforced as on Windows.
+        Func<FileSystemStream>[] opens =
+        [
+            () => fs.FileStream.New(PathA, FileMode.Open),
+            () => fs.FileStream.New(PathA, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess),
+            () => fs.FileStream.New(PathA, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite }),
+            () => fs.File.Open(PathA, new FileStreamOptions { Mode = FileMode.Open }),
+            () => fs.File.OpenRead(PathA),
+            () => fs.File.OpenWrite(PathA),
+            () => fs.FileInfo.New(PathA).Open(FileMode.Open),
+        ];
+        foreach (var open in opens)
+        {
+            using var stream = open();
+            Assert.IsType<FaultFileStream>(stream);
+        }
     }
 
     [Fact]

@@ -17,8 +17,9 @@ public static class Committer
     /// <summary>
     /// Freezes <paramref name="imagePath"/> (marks the file read-only) and creates
     /// <paramref name="childPath"/>, a differencing image over it that takes the writes.
-    /// Returns the child, open read-write. The image is held shared throughout, so the snapshot is
-    /// refused while anyone writes it, and no writer can take it before the child holds it.
+    /// Returns the child, open read-write. The image is held shared throughout (first by
+    /// <see cref="VirtualDisk.CreateDifferencing"/>, then by the open child), so the snapshot is
+    /// refused while anyone writes it, and no writer can take it in between.
     /// </summary>
     /// <exception cref="VhdImageInUseException">The image is open for writing elsewhere.</exception>
     public static VirtualDisk Snapshot(IFileSystem fs, string imagePath, string childPath, VhdOpenOptions? options = null)
@@ -27,7 +28,6 @@ public static class Committer
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.snapshot");
         options = (options ?? new VhdOpenOptions()) with { ForceShare = false };
         string parent = fs.Path.GetFullPath(imagePath);
-        using var held = VirtualDisk.Open(fs, parent, FileAccess.Read, options);
         var child = VirtualDisk.CreateDifferencing(fs, childPath, parent, options);
         try
         {
