@@ -174,6 +174,8 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         foreach (var image in images)
         {
             if (!image.Checked || images.Any(i => i.ParentPath == image.Path && i.Checked)) continue;
+            // A child that refuses its changed parent has nothing to repair or reopen.
+            if (image.ParentLink != ParentLink.Intact && StateVerifier.RefusesCleanly(fs.CrashedCopy(state, WorkloadTemplate.NewInner()), image, [])) continue;
             foreach (string kind in (string[])["repair", "reopen"])
             {
                 if (target?.RepairPoint is { } wanted && !wanted.StartsWith(kind + "-", StringComparison.Ordinal)) continue;

@@ -13,6 +13,8 @@ namespace Storage.CrashTesting;
 /// 3-4. every sector reads a value its model allows (the flushed value where a flush completed);
 /// 5. a read-write open and close changes nothing the reads see, twice over, and check still passes;
 /// 6. a fresh write and flush into an untouched block leaves every other sector as it was and the size unchanged.
+/// A child whose parent a forced commit gives a new id may refuse to open, or must, with a parent-id
+/// mismatch (<see cref="ParentLink"/>): a clean refusal instead of reading what the parent holds now.
 /// </summary>
 internal static class StateVerifier
 {
@@ -47,13 +49,42 @@ internal static class StateVerifier
 
         foreach (var image in images)
         {
-            if (!present.Contains(image.Path) || (unchanged is not null && unchanged.Contains(image.Path))) continue;
+            if (!present.Contains(image.Path)) continue;
+            // An unchanged file still changes behaviour when its parent's id changes.
+            if (image.ParentLink == ParentLink.Intact && unchanged is not null && unchanged.Contains(image.Path)) continue;
+            if (image.ParentLink != ParentLink.Intact && RefusesCleanly(crashed, image, problems)) continue;
             // A parent whose child is there is only read: a fresh write into it would change the child's view.
             bool isParent = images.Any(i => i.ParentPath == image.Path && present.Contains(i.Path));
             VerifyImage(crashed, image, codec, isParent ? VerifyLevel.Basic : level, problems);
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// For an image whose parent link may be or must be broken: true when it refuses to open with a
+    /// parent-id mismatch (nothing more to check); a problem when it must refuse and opens, or fails
+    /// any other way. False when it opens and may: it is then verified like any other.
+    /// </summary>
+    public static bool RefusesCleanly(FaultFileSystem fs, TrackedImage image, List<string> problems)
+    {
+        try
+        {
+            VirtualDisk.Open(fs, image.Path).Dispose();
+        }
+        catch (VhdFormatException e) when (e.Field == "parent unique id")
+        {
+            return true;
+        }
+        catch (Exception e)
+        {
+            problems.Add($"{image.Path}: open failed other than by refusing its changed parent: {Describe(e)}");
+            return true;
+        }
+
+        if (image.ParentLink != ParentLink.Broken) return false;
+        problems.Add($"{image.Path}: opens although its parent got a new unique id (it would read the parent's changed data)");
+        return true;
     }
 
     /// <summary>Checks of one image; appends problems. Returns the view read (null when it could not be read).</summary>

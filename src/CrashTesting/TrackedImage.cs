@@ -19,6 +19,9 @@ internal sealed class TrackedImage
     /// <summary>Full path of the parent of a differencing image.</summary>
     public string? ParentPath { get; }
 
+    /// <summary>Whether its parent-id check must still pass (see <see cref="CrashTesting.ParentLink"/>).</summary>
+    public ParentLink ParentLink { get; set; } = ParentLink.Intact;
+
     /// <summary>Whether the file must exist.</summary>
     public ImageExistence Existence { get; set; } = ImageExistence.NotYet;
 
@@ -34,6 +37,7 @@ internal sealed class TrackedImage
     public TrackedImage Clone() => new(Path, Model?.Clone(), ParentPath)
     {
         Existence = Existence,
+        ParentLink = ParentLink,
         OwnSectors = [.. OwnSectors],
     };
 }

@@ -22,6 +22,8 @@ internal static class WorkloadCatalog
         new SnapshotWorkload(),
         new CommitWorkload(keepChild: true),
         new CommitWorkload(keepChild: false),
+        new ForcedCommitWorkload(keepChild: true),
+        new ForcedCommitWorkload(keepChild: false),
         new SnapshotChainWorkload(),
         new RepairWorkload(missingFooter: false),
         new RepairWorkload(missingFooter: true),

@@ -209,11 +209,22 @@ internal sealed class WorkloadContext
         foreach (var disk in _open.Keys.ToList()) Close(disk);
     }
 
-    /// <summary>Committer.Commit of <paramref name="childName"/> into its parent.</summary>
-    public long Commit(string childName, bool keepChild)
+    /// <summary>
+    /// Committer.Commit of <paramref name="childName"/> into its parent. Forced, the parent's other
+    /// children may refuse to open from the start, and must once it returned; so may the child
+    /// until it returned (it is re-pointed at the parent's new id on the way).
+    /// </summary>
+    public long Commit(string childName, bool keepChild, bool force = false)
     {
         var child = Image(childName);
         var parent = _images[child.ParentPath!];
+        var siblings = _images.Values.Where(i => i.ParentPath == parent.Path && i != child && i.Checked).ToList();
+        if (force)
+        {
+            foreach (var sibling in siblings.Where(s => s.ParentLink == ParentLink.Intact)) sibling.ParentLink = ParentLink.MayBeBroken;
+            child.ParentLink = ParentLink.MayBeBroken;
+        }
+
         foreach (long s in child.OwnSectors)
         {
             parent.Model!.Write(s, child.Model!.Current(s));
@@ -221,8 +232,14 @@ internal sealed class WorkloadContext
         }
 
         if (!keepChild) child.Existence = ImageExistence.Deleting;
-        long copied = Committer.Commit(FileSystem, child.Path, keepChild);
+        long copied = Committer.Commit(FileSystem, child.Path, new CommitOptions { KeepChild = keepChild, Force = force });
         parent.Model!.MarkDurable();
+        if (force)
+        {
+            foreach (var sibling in siblings) sibling.ParentLink = ParentLink.Broken;
+            child.ParentLink = ParentLink.Intact;
+        }
+
         if (!keepChild) child.Existence = ImageExistence.Gone;
         return copied;
     }

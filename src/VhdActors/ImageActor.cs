@@ -38,8 +38,12 @@ public sealed class ImageActor : UntypedActor
     // must not flush (it would write metadata the engine no longer vouches for).
     private bool _flushOnClose = true;
 
-    // Set when the actor stops but the image stays open in the hold (idle close, freeze).
-    private bool _retiring;
+    // Set when this incarnation ends but the image stays open in the hold (restart, idle close,
+    // freeze): PostStop, which the base PreRestart calls too, then leaves it open.
+    private bool _keepOpen;
+
+    // Why the image could not be opened (or created): every request still queued gets this answer.
+    private VhdException? _openFailure;
 
     /// <summary>Creates the actor; use <see cref="Props(IFileSystem, string, FileAccess, VhdStorageOptions)"/>.</summary>
     public ImageActor(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options)
@@ -94,6 +98,7 @@ public sealed class ImageActor : UntypedActor
         // The image stays open (and locked) for the next incarnation to reopen in place.
         RevokeLease();
         if (_flushOnClose) FlushQuietly();
+        _keepOpen = true;
         base.PreRestart(reason, message);
     }
 
@@ -127,13 +132,18 @@ public sealed class ImageActor : UntypedActor
     /// <inheritdoc />
     protected override void PostStop()
     {
-        if (_retiring) RevokeLease();
+        if (_keepOpen) RevokeLease();
         else CloseDisk(flush: _flushOnClose);
     }
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
     {
+        if (_openFailure is { } failed && message is IImageRequest)
+        {
+            Sender.Tell(new Status.Failure(failed));
+            return;
+        }
         switch (message)
         {
             case ReadImage m:
@@ -281,9 +291,14 @@ public sealed class ImageActor : UntypedActor
                 Context.Parent.Tell(new ImageFailed(_path, error));
                 throw;
             }
-            // A failed first open or create that is not an I/O error (no such file, bad
-            // argument): there is no image to own, so the actor has no reason to live.
-            if (Disk is null) Context.Stop(Self);
+            // A failed first open or create that is not an I/O error (no such file, bad argument,
+            // the image is someone else's): there is no image to own, so the actor has no reason
+            // to live; requests already queued behind the open get its error, then it stops.
+            if (Disk is null)
+            {
+                _openFailure = error;
+                Self.Tell(PoisonPill.Instance);
+            }
             return;
         }
         if (timedOperation is not null)
@@ -345,7 +360,7 @@ public sealed class ImageActor : UntypedActor
         try
         {
             if (_flushOnClose && Disk is { CanWrite: true } disk) disk.Flush();
-            _retiring = _flushOnClose && Disk is not null;
+            _keepOpen = _flushOnClose && Disk is not null;
         }
         finally
         {
@@ -367,7 +382,7 @@ public sealed class ImageActor : UntypedActor
             var attributes = _fs.File.GetAttributes(_path);
             if ((attributes & FileAttributes.ReadOnly) == 0) _fs.File.SetAttributes(_path, attributes | FileAttributes.ReadOnly);
             if (disk.CanWrite) Disk = disk.ReopenReadOnly();
-            _retiring = true;
+            _keepOpen = true;
         }
         finally
         {

@@ -8,7 +8,9 @@ namespace Storage.VhdEngine.Maintenance;
 /// Finds the differencing images that depend on a parent (DESIGN.md §10): files in the given
 /// folders whose dynamic header names the parent's unique id, plus the images open in this
 /// process over the parent's path. Files are only peeked at (first footer and header, opened
-/// sharing everything): nothing is locked, and files that are not images are skipped.
+/// sharing everything): nothing is locked; files that are not images, or that this user may not
+/// read, are skipped; an I/O error reading one is a <see cref="VhdIOException"/>, since a child
+/// that cannot be read cannot be ruled out.
 /// </summary>
 public static class ChainScanner
 {
@@ -18,6 +20,7 @@ public static class ChainScanner
     /// Full paths of the children of <paramref name="parentPath"/> (whose unique id is
     /// <paramref name="parentId"/>) in <paramref name="folders"/> and open in this process, sorted.
     /// </summary>
+    /// <exception cref="VhdIOException">A file in the folders cannot be read.</exception>
     public static IReadOnlyList<string> FindChildren(IFileSystem fs, string parentPath, Guid parentId, IEnumerable<string> folders)
     {
         ArgumentNullException.ThrowIfNull(fs);
@@ -65,9 +68,18 @@ public static class ChainScanner
             var header = DynamicHeader.Read(bytes);
             return header.HasValidCookie ? header.ParentUniqueId : null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or VhdException)
+        catch (VhdException)
         {
-            return null;
+            return null; // not an image
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null; // not ours to read, nor to depend on a parent we write
+        }
+        catch (IOException e)
+        {
+            // A child we cannot read is not a child we may ignore: the caller must not go on.
+            throw new VhdIOException($"{path}: cannot be read to tell whether it depends on the parent: {e.Message}", e);
         }
     }
 }
