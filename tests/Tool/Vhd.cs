@@ -30,6 +30,30 @@ public static class Vhd
     /// <summary>As <see cref="Exec(byte[], string[])"/>, with extra environment variables.</summary>
     public static ToolResult Exec(byte[]? stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
+        var psi = StartInfo(args);
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = new MemoryStream();
+        var copy = p.StandardOutput.BaseStream.CopyToAsync(output);
+        try
+        {
+            if (stdin is not null) p.StandardInput.BaseStream.Write(stdin);
+            p.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // It stopped reading (a refusal before any input was read): its exit code says why.
+        }
+        copy.Wait();
+        if (!p.WaitForExit(30_000)) { p.Kill(); throw new TimeoutException("vhd did not exit"); }
+        var bytes = output.ToArray();
+        return new ToolResult(p.ExitCode, System.Text.Encoding.UTF8.GetString(bytes), err.Result, bytes);
+    }
+
+    /// <summary>How to start the built tool with <paramref name="args"/>, every stream redirected.</summary>
+    public static ProcessStartInfo StartInfo(params string[] args)
+    {
         string dir = AppContext.BaseDirectory;
         string host = Path.Combine(dir, OperatingSystem.IsWindows() ? "vhd.exe" : "vhd");
         var psi = File.Exists(host) ? new ProcessStartInfo(host) : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(dir, "vhd.dll") } };
@@ -38,16 +62,6 @@ public static class Vhd
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
-        foreach (var (name, value) in environment) psi.Environment[name] = value;
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = new MemoryStream();
-        var copy = p.StandardOutput.BaseStream.CopyToAsync(output);
-        if (stdin is not null) p.StandardInput.BaseStream.Write(stdin);
-        p.StandardInput.Close();
-        copy.Wait();
-        if (!p.WaitForExit(30_000)) { p.Kill(); throw new TimeoutException("vhd did not exit"); }
-        var bytes = output.ToArray();
-        return new ToolResult(p.ExitCode, System.Text.Encoding.UTF8.GetString(bytes), err.Result, bytes);
+        return psi;
     }
 }
