@@ -102,10 +102,10 @@ public sealed class DiskStore : IDiskStore
         string child = FileSystem.Path.GetFullPath(childPath);
         using var activity = StartSpan("vhd.snapshot", child);
         activity?.SetTag("vhd.parent", parent);
+        // The new child stays open, owned by this store (DESIGN.md §10): the handle the caller opens
+        // next takes it over with no moment in which another writer could take it; closing that
+        // handle, or the store stopping, lets go of it.
         await RequestAsync<ImageOpened>(new SnapshotImage(child, parent, Context(activity), cancellationToken), activity, cancellationToken).ConfigureAwait(false);
-        // Nobody holds the new child yet: close it rather than keep a file open for no one.
-        if (HandleCount(child) == 0)
-            await RequestAsync<ImageAck>(new CloseImage(child, Context(activity)), activity, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -22,10 +22,13 @@ public interface IDiskStore
     Task<IDisk> CreateAsync(string path, VhdCreateOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Freezes <paramref name="imagePath"/> (flushed, closed, marked read-only; open handles to it
-    /// read on but can no longer write) and creates the differencing child
-    /// <paramref name="childPath"/> over it, which takes the writes from now on.
+    /// Freezes <paramref name="imagePath"/> (flushed, marked read-only, its lock taken from exclusive
+    /// to shared in place; open handles to it read on but can no longer write) and creates the
+    /// differencing child <paramref name="childPath"/> over it, which takes the writes from now on.
+    /// The child stays open and owned by this store until a handle to it is opened and closed (or
+    /// the store stops), so no other writer can take it first.
     /// </summary>
+    /// <exception cref="VhdImageInUseException">The image is open for writing by another owner.</exception>
     Task SnapshotAsync(string imagePath, string childPath, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -194,6 +194,13 @@ public sealed class OwnershipSpecs : Akka.TestKit.Xunit2.TestKit
         await Assert.ThrowsAsync<VhdException>(() => disk.WriteAsync(0, new byte[] { 2 }));
         using (var reader = VirtualDisk.Open(fs, basePath)) Assert.False(reader.CanWrite);
         Assert.ThrowsAny<IOException>(() => fs.FileStream.New(basePath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read).Dispose());
+
+        // The child was born owned by the store: nobody else gets it before the caller's handle does.
+        Assert.Throws<VhdImageInUseException>(() => VirtualDisk.Open(fs, childPath, FileAccess.ReadWrite));
+        await using (var child = await store.OpenAsync(childPath)) await child.WriteAsync(0, new byte[] { 3 });
+        using var after = VirtualDisk.Open(fs, childPath, FileAccess.ReadWrite);
+        after.Read(0, one);
+        Assert.Equal(3, one[0]);
     }
 
     [Fact]
