@@ -66,25 +66,9 @@ public sealed class ImageActor : UntypedActor
 
     /// <summary>Props over <paramref name="hold"/>: every incarnation of the actor (restarts) shares it; it may already hold the image.</summary>
     internal static Props Props(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold) =>
-        Akka.Actor.Props.CreateBy(new Producer(fs, path, access, options, hold)).WithDispatcher(options.Dispatcher);
+        Akka.Actor.Props.CreateBy(new ImageActorProducer(() => new ImageActor(fs, path, access, options, hold))).WithDispatcher(options.Dispatcher);
 
-    /// <summary>Builds each incarnation over the one hold (the hold's type is internal, so no public constructor can take it).</summary>
-    private sealed class Producer(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold) : IIndirectActorProducer
-    {
-        public Type ActorType => typeof(ImageActor);
-
-        public ActorBase Produce() => new ImageActor(fs, path, access, options, hold);
-
-        public void Release(ActorBase actor)
-        {
-        }
-    }
-
-    private VirtualDisk? Disk
-    {
-        get => _hold.Disk;
-        set => _hold.Disk = value;
-    }
+    private VirtualDisk? Disk { get => _hold.Disk; set => _hold.Disk = value; }
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -125,7 +109,7 @@ public sealed class ImageActor : UntypedActor
             }
             return;
         }
-        Disk = VirtualDisk.Open(_fs, _path, _access, _options.OpenOptions);
+        Disk = VirtualDisk.Open(_fs, _path, _access, OpenOptions(_access));
         VhdTelemetry.ImagesOpen.Add(1);
     }
 
