@@ -8,16 +8,7 @@ internal sealed class CommitWorkload(bool keepChild) : CrashWorkload
     public override string Description => "commit a child (overwrites, partial sectors, a new block) into its parent, "
         + (keepChild ? "keeping the child" : "then deleting it");
 
-    public override void Setup(WorkloadContext ctx)
-    {
-        Images.ParentWithData(ctx);
-        var child = ctx.Snapshot(Images.Base, Images.Child);
-        ctx.Write(child, 2048, 1024);
-        ctx.Write(child, Images.Block + 300, 600);
-        ctx.Write(child, 2L * Images.Block, 2048);
-        ctx.Flush(child);
-        ctx.Close(child);
-    }
+    public override void Setup(WorkloadContext ctx) => Images.ParentAndChildWithData(ctx);
 
     public override bool HasRecovery => true;
 

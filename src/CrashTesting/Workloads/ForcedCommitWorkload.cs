@@ -20,13 +20,7 @@ internal sealed class ForcedCommitWorkload(bool keepChild) : CrashWorkload
 
     public override void Setup(WorkloadContext ctx)
     {
-        Images.ParentWithData(ctx);
-        var child = ctx.Snapshot(Images.Base, Images.Child);
-        ctx.Write(child, 2048, 1024);
-        ctx.Write(child, Images.Block + 300, 600);
-        ctx.Write(child, 2L * Images.Block, 2048);
-        ctx.Flush(child);
-        ctx.Close(child);
+        Images.ParentAndChildWithData(ctx);
         var sibling = ctx.CreateDifferencing(Sibling, Images.Base);
         ctx.Write(sibling, 4096, 1536);
         ctx.Write(sibling, 3L * Images.Block + 512, 512);

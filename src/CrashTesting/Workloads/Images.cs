@@ -47,4 +47,19 @@ internal static class Images
         ctx.Flush(child);
         ctx.Close(child);
     }
+
+    /// <summary>
+    /// <see cref="ParentWithData"/>, then <see cref="Child"/> snapshotted from it with its own data
+    /// (overwrites, a partial-sector run, a new block), durable and closed: what a commit merges.
+    /// </summary>
+    public static void ParentAndChildWithData(WorkloadContext ctx)
+    {
+        ParentWithData(ctx);
+        var child = ctx.Snapshot(Base, Child);
+        ctx.Write(child, 2048, 1024);
+        ctx.Write(child, Block + 300, 600);
+        ctx.Write(child, 2L * Block, 2048);
+        ctx.Flush(child);
+        ctx.Close(child);
+    }
 }
