@@ -116,7 +116,7 @@ public sealed class TwoProcessLockTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Racing_writers_never_both_write_and_never_lose_a_finished_write()
+    public async Task Racing_writers_never_both_write_and_never_lose_a_finished_write()
     {
         int admitted = 0, refused = 0;
         for (int round = 0; round < 6; round++)
@@ -127,10 +127,10 @@ public sealed class TwoProcessLockTests(ITestOutputHelper output) : IDisposable
             var both = new[] { (Data: a, Offset: 0L), (Data: b, Offset: 8L << 20) }
                 .Select(w => Task.Run(() => Vhd.Exec(w.Data, "write", image, "--offset", w.Offset.ToString())))
                 .ToArray();
-            Task.WaitAll(both);
+            var results = await Task.WhenAll(both);
             for (int i = 0; i < 2; i++)
             {
-                var r = both[i].Result;
+                var r = results[i];
                 var (data, offset) = i == 0 ? (a, 0L) : (b, 8L << 20);
                 if (r.ExitCode == 0)
                 {
