@@ -274,7 +274,7 @@ public class ParentChainTests
             using (var p = VirtualDisk.Open(fs, "/d/base.vhd")) Assert.False(p.CanWrite);
             a.Dispose();
             // Still a parent of b.
-            Assert.Throws<VhdException>(() => VirtualDisk.Open(fs, "/d/base.vhd", FileAccess.ReadWrite));
+            Assert.Throws<VhdImageInUseException>(() => VirtualDisk.Open(fs, "/d/base.vhd", FileAccess.ReadWrite));
         }
         Assert.Equal(before, fs.File.ReadAllBytes("/d/base.vhd"));
         // Both children closed: the parent can be opened for writing.
