@@ -17,14 +17,15 @@ internal static class CheckCommand
         var image = ToolOptions.Path("IMAGE", "the image to check");
         var json = ToolOptions.Json();
         var ignore = ToolOptions.IgnoreChecksums();
-        var command = new Command("check", "check an image for corruption (exit 1 on errors; --json for scripts)") { image, json, ignore };
+        var share = ToolOptions.ForceShare();
+        var command = new Command("check", "check an image for corruption (exit 1 on errors; --json for scripts)") { image, json, ignore, share };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(image)!;
             CheckReport report;
             try
             {
-                report = Checker.Check(tool.Env.FileSystem, path, ToolOptions.OpenOptions(parse.GetValue(ignore)));
+                report = Checker.Check(tool.Env.FileSystem, path, ToolOptions.OpenOptions(parse.GetValue(ignore), parse.GetValue(share)));
             }
             catch (VhdFormatException e)
             {

@@ -12,17 +12,22 @@ internal static class CommitCommand
     {
         var child = ToolOptions.Path("CHILD", "the differencing image to merge");
         var keep = new Option<bool>("--keep") { Description = "keep the child (empty of nothing: it still reads the same)" };
-        var command = new Command("commit", "merge a differencing child into its parent") { child, keep };
-        command.SetAction(parse => Run(tool.Env, tool.ShowProgress(parse), parse.GetValue(child)!, parse.GetValue(keep)));
+        var force = new Option<bool>("--force")
+        {
+            Description = "commit even though the parent has other children: the parent gets a new unique id and they refuse to open",
+        };
+        var command = new Command("commit", "merge a differencing child into its parent") { child, keep, force };
+        command.SetAction(parse => Run(
+            tool.Env, tool.ShowProgress(parse), parse.GetValue(child)!, new CommitOptions { KeepChild = parse.GetValue(keep), Force = parse.GetValue(force) }));
         return command;
     }
 
-    private static int Run(ToolEnvironment env, bool progress, string child, bool keep)
+    private static int Run(ToolEnvironment env, bool progress, string child, CommitOptions options)
     {
         try
         {
             long total = progress ? VirtualSize(env, child) : 0;
-            ToolProgress.Run(env, progress, "committing", total, p => Committer.Commit(env.FileSystem, child, keep, progress: p));
+            ToolProgress.Run(env, progress, "committing", total, p => Committer.Commit(env.FileSystem, child, options, progress: p));
         }
         catch (VhdFormatException e)
         {

@@ -20,9 +20,10 @@ internal static class ConvertCommand
         var blockSize = ToolOptions.Size("--block-size", "block size of a dynamic target (default 2M)");
         var sync = new Option<bool>("--sync") { Description = "fsync the target before exiting (default: left to write-back, as cp does)" };
         var ignore = ToolOptions.IgnoreChecksums();
+        var share = ToolOptions.ForceShare();
         var command = new Command("convert", "convert between raw, dynamic and fixed (flattens differencing chains)")
         {
-            source, target, to, from, exact, blockSize, sync, ignore,
+            source, target, to, from, exact, blockSize, sync, ignore, share,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +40,7 @@ internal static class ConvertCommand
                 ExactSize = exactSize,
                 BlockSize = BlockSizeOption.ToInt(block),
                 Sync = parse.GetValue(sync),
-                OpenOptions = ToolOptions.OpenOptions(parse.GetValue(ignore)),
+                OpenOptions = ToolOptions.OpenOptions(parse.GetValue(ignore), parse.GetValue(share)),
             };
             return Run(tool, tool.ShowProgress(parse), parse.GetValue(source)!, parse.GetValue(target)!, options);
         });

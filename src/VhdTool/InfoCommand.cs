@@ -15,10 +15,11 @@ internal static class InfoCommand
         var image = ToolOptions.Path("IMAGE", "the image to describe");
         var json = ToolOptions.Json();
         var ignore = ToolOptions.IgnoreChecksums();
-        var command = new Command("info", "describe an image (--json for scripts)") { image, json, ignore };
+        var share = ToolOptions.ForceShare();
+        var command = new Command("info", "describe an image (--json for scripts)") { image, json, ignore, share };
         command.SetAction(parse =>
         {
-            using var disk = ImageFiles.Open(tool.Env, parse.GetValue(image)!, options: ToolOptions.OpenOptions(parse.GetValue(ignore)));
+            using var disk = ImageFiles.Open(tool.Env, parse.GetValue(image)!, options: ToolOptions.OpenOptions(parse.GetValue(ignore), parse.GetValue(share)));
             if (parse.GetValue(json)) tool.Env.Out.WriteLine(JsonSerializer.Serialize(ToJson(disk), ToolJsonContext.Default.InfoJson));
             else WriteText(disk, tool.Env.Out);
             return 0;

@@ -22,8 +22,18 @@ internal static class ToolOptions
         Description = "read images whose footer or header checksum is wrong (every other check still applies)",
     };
 
-    /// <summary>The open options for <paramref name="ignoreChecksums"/> (null: the defaults).</summary>
-    public static VhdOpenOptions? OpenOptions(bool ignoreChecksums) => ignoreChecksums ? new VhdOpenOptions { AcceptChecksumMismatch = true } : null;
+    /// <summary>
+    /// --force-share: <see cref="VhdOpenOptions.ForceShare"/>, for read-only commands: read an image
+    /// another process writes (qemu-img's -U), accepting that it may change while it is read.
+    /// </summary>
+    public static Option<bool> ForceShare() => new("--force-share", "-U")
+    {
+        Description = "read even while another process writes the image (what is read may be inconsistent)",
+    };
+
+    /// <summary>The open options for <paramref name="ignoreChecksums"/> and <paramref name="forceShare"/> (null: the defaults).</summary>
+    public static VhdOpenOptions? OpenOptions(bool ignoreChecksums, bool forceShare = false) =>
+        ignoreChecksums || forceShare ? new VhdOpenOptions { AcceptChecksumMismatch = ignoreChecksums, ForceShare = forceShare } : null;
 
     /// <summary>A byte count with K, M, G or T suffixes; null when absent.</summary>
     public static Option<long?> Size(string name, string description, string helpName = "SIZE", bool required = false) => new(name)
