@@ -72,6 +72,8 @@ public class UsageTests
     [InlineData("--block-size applies to dynamic images only", "create", "x.vhd", "--size", "1M", "--type", "fixed", "--block-size", "2M")]
     [InlineData("Unrecognized command or argument 'yes'", "create", "x.vhd", "--size", "1M", "--exact-size=yes")]
     [InlineData("Unrecognized command or argument 'y.vhd'", "info", "x.vhd", "y.vhd")]
+    [InlineData("Unrecognized command or argument '--force-share'", "write", "x.vhd", "--offset", "0", "--force-share")]
+    [InlineData("Unrecognized command or argument '--force-share'", "commit", "c.vhd", "--force-share")]
     [InlineData("bad value for --offset: 'ten'", "read", "x.vhd", "--offset", "ten", "--length", "1")]
     [InlineData("Option '--length' is required", "read", "x.vhd", "--offset", "0")]
     [InlineData("Option '--offset' is required", "write", "x.vhd")]
