@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using Storage.VhdActors;
 using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
 
 namespace Storage.CrashTesting.Harness;
 
@@ -38,6 +39,14 @@ internal sealed class RecordingDiskStore(IDiskStore inner, CallRecorder recorder
         ArgumentNullException.ThrowIfNull(childPath);
         var call = recorder.Start(CallKind.Commit, Full(childPath), flag: keepChild);
         return Recorded(call, () => inner.CommitAsync(childPath, keepChild, cancellationToken));
+    }
+
+    public Task<long> CommitAsync(string childPath, CommitOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(childPath);
+        ArgumentNullException.ThrowIfNull(options);
+        var call = recorder.Start(CallKind.Commit, Full(childPath), flag: options.KeepChild);
+        return Recorded(call, () => inner.CommitAsync(childPath, options, cancellationToken));
     }
 
     internal static async Task<T> Recorded<T>(RecordedCall call, CallRecorder recorder, Func<Task<T>> run)
