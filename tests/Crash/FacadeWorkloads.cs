@@ -11,7 +11,8 @@ namespace Storage.Tests.Crash;
 /// the public API: the same images, writes, flushes, snapshots and commits, through
 /// <see cref="IDiskStore"/> and <see cref="IDisk"/> (a differencing child comes from SnapshotAsync, the
 /// facade's only way to make one). The two repair workloads start from a deliberately crashed image,
-/// which a set-up through the store cannot build; they stay in the internal suite only.
+/// which a set-up through the store cannot build, and the two forced commits make a sibling refuse to
+/// open on purpose, which the API's built-in check flags; they stay in the internal suite only.
 /// </summary>
 internal static class FacadeWorkloads
 {

@@ -75,7 +75,8 @@ public sealed class ForcedCommitRerunTests
             fs.Plan = new FaultPlan().FailFlushToDiskAt(k);
             Assert.ThrowsAny<VhdException>(() => Committer.Commit(fs, Child, new CommitOptions { Force = true, KeepChild = keep }));
             fs.Plan = null;
-            Committer.Commit(fs, Child, new CommitOptions { Force = true, KeepChild = keep });
+            // A failed fsync of the directory after the child's deletion leaves nothing to run again.
+            if (keep || fs.File.Exists(Child)) Committer.Commit(fs, Child, new CommitOptions { Force = true, KeepChild = keep });
             Assert.Equal(childView, View(fs, Base));
             if (keep)
             {

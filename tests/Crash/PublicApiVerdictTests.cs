@@ -38,7 +38,12 @@ public sealed class PublicApiVerdictTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public void Every_workload_of_the_suite_that_starts_from_a_store_is_ported()
     {
-        var portable = CrashSuite.WorkloadNames.Where(n => !n.StartsWith("repair-", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        // Not portable: the repair workloads (their set-up is a deliberate crash) and the forced commits,
+        // which make the sibling refuse to open on purpose, where the API's built-in check wants every
+        // image whose creation returned to open and read its durable writes.
+        var portable = CrashSuite.WorkloadNames
+            .Where(n => !n.StartsWith("repair-", StringComparison.Ordinal) && !n.StartsWith("commit-forced-", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
         Assert.Equal(portable, FacadeWorkloads.All.Keys.Order(StringComparer.Ordinal));
     }
 
