@@ -31,14 +31,16 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         {
             _pointsReached.Add(point);
             if (target is not null && target.Point != point) return;
-            if (settings.Expired) { tally.TimedOut = true; throw new StopExploringException(); }
+            // A time limit ends an exploration only after it verified a state: a run on a slow or
+            // loaded machine still checks something of every workload it starts.
+            if (settings.Expired && verifiedOnce) { tally.TimedOut = true; throw new StopExploringException(); }
             if (shard == 0) tally.CrashPoints++;
             foreach (var state in States(fs, target))
             {
                 long index = counter++;
                 if (target is null && index % shards != shard) continue;
                 if (failures.ShouldStop) throw new StopExploringException();
-                if (settings.Expired) { tally.TimedOut = true; throw new StopExploringException(); }
+                if (settings.Expired && verifiedOnce) { tally.TimedOut = true; throw new StopExploringException(); }
                 tally.States++;
                 var unchanged = verifiedOnce ? Unchanged(fs, ctx) : null;
                 verifiedOnce = true;

@@ -85,7 +85,7 @@ public static class CrashSuite
             });
 
         var results = workloads.Select(w => Result(w, tallies[w.Name], failures)).ToList();
-        if (options.TimeLimit is not null && !settings.Expired && !failures.ShouldStop)
+        if (options.TimeLimit is not null && !failures.ShouldStop)
             results.AddRange(Soak(settings, failures, threads, options.IoErrors));
 
         return new CrashSuiteResult
@@ -215,12 +215,15 @@ public static class CrashSuite
         return list;
     }
 
-    /// <summary>Random workloads, a batch per round, until the time is up.</summary>
+    /// <summary>
+    /// Random workloads, a batch per round, until the time is up. The first round always runs, so a
+    /// timed run explores random workloads however little of its budget the fixed ones left.
+    /// </summary>
     private static List<WorkloadResult> Soak(RunSettings settings, FailureCollector failures, int threads, bool ioErrors)
     {
         var total = new ExploreTally();
         long runs = 0;
-        for (int round = 0; !settings.Expired && !failures.ShouldStop; round++)
+        for (int round = 0; round == 0 || (!settings.Expired && !failures.ShouldStop); round++)
         {
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, k =>
             {
