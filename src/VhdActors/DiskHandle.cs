@@ -156,6 +156,77 @@ internal sealed class DiskHandle : IDisk
         }
     }
 
+    public ValueTask<DiskAllocation> GetAllocationAsync(long offset, long length, CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _lease) is { } lease && _disposed == 0)
+        {
+            if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<DiskAllocation>(cancellationToken);
+            try
+            {
+                if (AllocationInline(lease, offset, length) is { } done) return new(done);
+            }
+            catch (VhdException e)
+            {
+                return ValueTask.FromException<DiskAllocation>(e);
+            }
+        }
+        return new(GetAllocationSlowAsync(offset, length, cancellationToken));
+    }
+
+    private async Task<DiskAllocation> GetAllocationSlowAsync(long offset, long length, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        AllocationRuns.Check(offset, length, Length);
+        while (await LeaseAsync(cancellationToken).ConfigureAwait(false) is { } lease)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (AllocationInline(lease, offset, length) is { } done) return done;
+        }
+        using var activity = DiskStore.StartSpan("vhd.allocation", Path);
+        activity?.SetTag("vhd.offset", offset);
+        activity?.SetTag("vhd.length", length);
+        await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _store.RequestAsync<DiskAllocation>(new QueryAllocation(Path, offset, length, DiskStore.Context(activity), cancellationToken), activity, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _limiter.Release();
+        }
+    }
+
+    /// <summary>
+    /// The allocation query under the lease: it reads only the in-memory tables, so it cannot fail
+    /// in a way the supervisor must hear of. Null when the lease was revoked.
+    /// </summary>
+    private DiskAllocation? AllocationInline(DiskLease lease, long offset, long length)
+    {
+        if (!lease.TryEnter(out var disk))
+        {
+            Interlocked.CompareExchange(ref _lease, null, lease);
+            return null;
+        }
+        try
+        {
+            using var activity = DiskStore.StartSpan("vhd.allocation", Path);
+            activity?.SetTag("vhd.offset", offset);
+            activity?.SetTag("vhd.length", length);
+            try
+            {
+                return AllocationRuns.Next(disk, offset, length);
+            }
+            catch (VhdException e)
+            {
+                throw DiskStore.Fail(activity, e);
+            }
+        }
+        finally
+        {
+            lease.Exit();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;

@@ -1,3 +1,5 @@
+using Storage.VhdEngine;
+
 namespace Storage.VhdActors;
 
 /// <summary>
@@ -27,4 +29,14 @@ public interface IDisk : IAsyncDisposable
 
     /// <summary>Makes every earlier write durable.</summary>
     Task FlushAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Where the disk stores nothing: the run of bytes at <paramref name="offset"/> (at most
+    /// <paramref name="length"/>) that is either all a hole (reads as zeros; no file of the chain
+    /// holds it) or all possibly data. Runs follow the image's blocks; a fixed image is one run of
+    /// data. What sparse copies and NBD block status need to skip holes without reading them.
+    /// </summary>
+    /// <exception cref="VhdArgumentException">The range is empty or not inside the disk.</exception>
+    /// <exception cref="VhdException">The image could not be reached (closed, stopped after an error).</exception>
+    ValueTask<DiskAllocation> GetAllocationAsync(long offset, long length, CancellationToken cancellationToken = default);
 }

@@ -147,6 +147,10 @@ public sealed class ImageActor : UntypedActor
                     return ImageAck.Instance;
                 }, a => a?.SetTag("vhd.offset", m.Offset).SetTag("vhd.length", m.Data.Length));
                 break;
+            case QueryAllocation m:
+                Run(m, "vhd.allocation", null, () => AllocationRuns.Next(RequireDisk(), m.Offset, m.Length),
+                    a => a?.SetTag("vhd.offset", m.Offset).SetTag("vhd.length", m.Length));
+                break;
             case FlushImage m:
                 Run(m, "vhd.flush", "flush", () =>
                 {
