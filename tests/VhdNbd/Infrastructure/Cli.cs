@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Storage.Tests.VhdNbd.Infrastructure;
+
+/// <summary>The outcome of an external command.</summary>
+public sealed record CliResult(string Command, int ExitCode, string Out, string Err)
+{
+    public override string ToString() => $"$ {Command}\nexit {ExitCode}\n--- stdout ---\n{Out}\n--- stderr ---\n{Err}";
+}
+
+/// <summary>Runs the real clients (qemu-io, qemu-img, nbdinfo, nbdcopy, python3-libnbd) with a time limit.</summary>
+public static class Cli
+{
+    /// <summary>Debian's python, which has python3-libnbd (a python on PATH may not).</summary>
+    public const string Python = "/usr/bin/python3";
+
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
+
+    public static CliResult Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        string command = file + " " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"'{a}'" : a));
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(Limit))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{command}' did not finish within {Limit}");
+        }
+        return new CliResult(command, p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Runs and asserts exit code 0.</summary>
+    public static CliResult Ok(string file, params string[] args)
+    {
+        var r = Run(file, args);
+        Xunit.Assert.True(r.ExitCode == 0, r.ToString());
+        return r;
+    }
+
+    public static bool OnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(System.IO.Path.Combine(d, name)));
+
+    /// <summary>Why the NBD clients cannot run here (null: they can). scripts/setup.sh installs them.</summary>
+    public static readonly Lazy<string?> MissingClients = new(() =>
+    {
+        var missing = new StringBuilder();
+        foreach (var (tool, package) in new[] { ("qemu-io", "qemu-utils"), ("qemu-img", "qemu-utils"), ("nbdinfo", "libnbd-bin"), ("nbdcopy", "libnbd-bin") })
+            if (!OnPath(tool)) missing.Append($"{tool} is not on PATH (install {package}); ");
+        if (!File.Exists(Python) || Run(Python, "-c", "import nbd").ExitCode != 0) missing.Append("python3-libnbd is not installed; ");
+        return missing.Length == 0 ? null : missing.ToString().TrimEnd(' ', ';');
+    });
+}
