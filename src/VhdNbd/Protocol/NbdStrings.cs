@@ -30,15 +30,19 @@ internal static class NbdStrings
     /// <summary>The UTF-8 bytes of one of our strings.</summary>
     public static byte[] Encode(string text) => Encoding.UTF8.GetBytes(text);
 
-    /// <summary>
-    /// <paramref name="text"/>, cut so its UTF-8 fits the limit (a UTF-16 unit takes at most 3
-    /// bytes, a surrogate pair 4 for 2 units, so MaxBytes / 3 units always fit).
-    /// </summary>
+    /// <summary>The longest prefix of <paramref name="text"/> whose UTF-8 fits the limit (never half a surrogate pair).</summary>
     public static string Clip(string text)
     {
-        if (text.Length <= MaxBytes / 3 || Encoding.UTF8.GetByteCount(text) <= MaxBytes) return text;
-        int n = MaxBytes / 3;
-        if (char.IsHighSurrogate(text[n - 1])) n--;
-        return text[..n];
+        if (text.Length <= MaxBytes / 3) return text; // at most 3 bytes per UTF-16 unit: fits
+        int bytes = 0, i = 0;
+        while (i < text.Length)
+        {
+            bool pair = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+            int size = pair ? 4 : text[i] < 0x80 ? 1 : text[i] < 0x800 ? 2 : 3;
+            if (bytes + size > MaxBytes) break;
+            bytes += size;
+            i += pair ? 2 : 1;
+        }
+        return i == text.Length ? text : text[..i];
     }
 }
