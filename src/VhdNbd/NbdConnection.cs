@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ internal sealed class NbdConnection
 {
     private const int ReceiveSegment = 256 * 1024;
     private const int SendSegment = 64 * 1024;
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
 
     private readonly Socket _socket;
     private readonly NbdServerContext _context;
@@ -89,11 +91,33 @@ internal sealed class NbdConnection
         {
             await _writer.CompleteAsync().ConfigureAwait(false);
             await _reader.CompleteAsync().ConfigureAwait(false);
+            await LingerAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            // The client is gone: what was left to send has no one to read it.
+            // The client is gone (or would not go): what was left to send has no one to read it.
         }
         _socket.Dispose();
+    }
+
+    /// <summary>
+    /// A graceful close: FIN after the last reply, then read and drop whatever the client still
+    /// sends until it closes (at most <see cref="LingerTime"/>). Closing with unread bytes in the
+    /// receive buffer would send a reset, and a reset can destroy replies the client has not read
+    /// yet, e.g. the answers to the requests a stopping server finished.
+    /// </summary>
+    private async Task LingerAsync()
+    {
+        _socket.Shutdown(SocketShutdown.Send);
+        using var timeout = new CancellationTokenSource(LingerTime);
+        byte[] sink = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (await _socket.ReceiveAsync(sink, SocketFlags.None, timeout.Token).ConfigureAwait(false) > 0) { }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sink);
+        }
     }
 }
