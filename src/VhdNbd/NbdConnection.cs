@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -40,6 +41,9 @@ internal sealed class NbdConnection
     {
         NbdSession? session = null;
         var log = _context.Logger;
+        // Each request's span is the root of its own trace, not a child of whatever was current
+        // when the server started (a host's own span would otherwise swallow every request).
+        Activity.Current = null;
         try
         {
             session = await new NbdNegotiation(_reader, _writer, _context).RunAsync().ConfigureAwait(false);
