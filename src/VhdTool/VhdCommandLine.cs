@@ -50,6 +50,7 @@ internal static class VhdCommandLine
         .. Companion.Commands(),
 #else
         BenchCommand.Create(tool),
+        ServeCommand.Create(tool),
 #endif
     ];
 

@@ -16,6 +16,7 @@ internal static class Companion
     private static readonly (string Name, string Summary)[] Hosted =
     [
         ("bench", "measure requests/s and latency through the actor facade (like qemu-img bench)"),
+        ("serve", "serve every image under a directory over NBD (nbd://HOST:PORT/NAME) until SIGTERM or Ctrl-C"),
     ];
 
     /// <summary>Where the JIT build is expected.</summary>
