@@ -3,12 +3,6 @@ using System.Text;
 
 namespace Storage.Tests.VhdNbd.Infrastructure;
 
-/// <summary>The outcome of an external command.</summary>
-public sealed record CliResult(string Command, int ExitCode, string Out, string Err)
-{
-    public override string ToString() => $"$ {Command}\nexit {ExitCode}\n--- stdout ---\n{Out}\n--- stderr ---\n{Err}";
-}
-
 /// <summary>Runs the real clients (qemu-io, qemu-img, nbdinfo, nbdcopy, python3-libnbd) with a time limit.</summary>
 public static class Cli
 {

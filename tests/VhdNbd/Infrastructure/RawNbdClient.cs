@@ -5,9 +5,6 @@ using System.Text;
 
 namespace Storage.Tests.VhdNbd.Infrastructure;
 
-/// <summary>One reply as the raw client saw it: the error, the data of a read, the extents of a block status, the message of an error chunk.</summary>
-public sealed record RawReply(uint Error, byte[] Data, List<(uint Length, uint Flags)> Extents, string Message, int Chunks);
-
 /// <summary>
 /// A small NBD client written for the tests from the protocol text, independent of the server's
 /// codec: it can send anything (bad magic, unknown commands, partial payloads) and shows replies
