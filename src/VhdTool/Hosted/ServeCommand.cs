@@ -11,7 +11,7 @@ internal static class ServeCommand
         var directory = ToolOptions.Path("DIR", "the directory served: every *.vhd and *.avhd under it, named by its path relative to it");
         var listen = new Option<IPEndPoint>("--listen")
         {
-            Description = $"address and port to listen on; port 0 picks a free one (default {ServeRunner.DefaultListen})",
+            Description = "address and port to listen on; port 0 picks a free one",
             HelpName = "HOST:PORT",
             DefaultValueFactory = result => ServeRunner.ParseListen(ServeRunner.DefaultListen, out string? _)!,
             CustomParser = r =>
