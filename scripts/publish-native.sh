@@ -5,7 +5,7 @@
 #
 #   OUT/vhd               native: every one-shot command (create, info, read, write, convert,
 #                         snapshot, commit, check, repair, crashtest) starts in milliseconds
-#   OUT/vhd-hosted/vhd    JIT build (ReadyToRun, framework-dependent): bench (and serve to come);
+#   OUT/vhd-hosted/vhd    JIT build (ReadyToRun, framework-dependent): bench and serve;
 #                         OUT/vhd hands those commands to it with the same arguments
 #
 #   bash scripts/publish-native.sh [OUT]     (default: artifacts/vhd)
