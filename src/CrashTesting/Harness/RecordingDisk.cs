@@ -30,6 +30,10 @@ internal sealed class RecordingDisk(IDisk inner, CallRecorder recorder) : IDisk
         return RecordingDiskStore.Recorded(call, recorder, () => inner.FlushAsync(cancellationToken));
     }
 
+    /// <summary>A query that changes nothing: passed through, like reads, and not recorded.</summary>
+    public ValueTask<DiskAllocation> GetAllocationAsync(long offset, long length, CancellationToken cancellationToken = default) =>
+        inner.GetAllocationAsync(offset, length, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
