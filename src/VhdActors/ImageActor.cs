@@ -270,10 +270,14 @@ public sealed class ImageActor : UntypedActor
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             activity?.AddException(error);
             activity?.Dispose();
+            bool supervised = supervise && VhdErrors.NeedsSupervisor(e);
+            // Before the caller hears of it: the parent must route the caller's next request for
+            // this path to a new actor, not to this one, which is about to stop.
+            if (!supervised && Disk is null) Context.Parent.Tell(new ImageOpenFailed(_path, error));
             // Reply first: the supervisor restarts or stops us after the rethrow, and the
             // caller must not have to wait for a timeout to learn of the failure.
             sender.Tell(new Status.Failure(error));
-            if (supervise && VhdErrors.NeedsSupervisor(e))
+            if (supervised)
             {
                 _flushOnClose = e is VhdIOException { DiskUsable: true };
                 Context.Parent.Tell(new ImageFailed(_path, error));

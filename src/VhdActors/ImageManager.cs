@@ -26,6 +26,8 @@ public sealed class ImageManager : UntypedActor
         public ImageHold Hold { get; } = hold;
         public bool Closing { get; set; }
         public bool Keeping { get; set; }
+        /// <summary>Its supervisor is stopping it after a failure (not a close the manager asked for).</summary>
+        public bool Stopped { get; set; }
         public List<(IImageRequest Request, IActorRef Sender)> Pending { get; } = [];
         public Exception? LastFailure { get; set; }
     }
@@ -56,8 +58,7 @@ public sealed class ImageManager : UntypedActor
         Akka.Actor.Props.Create(() => new ImageManager(fs, options));
 
     /// <inheritdoc />
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(_options.MaxRestarts, _options.RestartWindow, VhdErrors.Decide);
+    protected override SupervisorStrategy SupervisorStrategy() => new ImageSupervision(_options, OnStopping);
 
     /// <inheritdoc />
     protected override void PreStart() => Context.ActorOf(DeadLetterReplier.Props(), "dead-letter-replier");
@@ -83,6 +84,12 @@ public sealed class ImageManager : UntypedActor
                     _log.Debug("{0}: idle; retiring its actor (the image stays open)", idle.Path);
                     BeginKeep(idle.Path, idleEntry, new RetireImage(idle.Path));
                 }
+                break;
+            case ImageOpenFailed openFailed:
+                // Route nothing more to the dying actor: requests wait for its Terminated and then
+                // go to the path's next actor (see OnTerminated).
+                if (_byPath.TryGetValue(openFailed.Path, out var dying) && dying.Child.Equals(Sender))
+                    dying.Closing = true;
                 break;
             case ImageFailed failed:
                 if (_byPath.TryGetValue(failed.Path, out var failedEntry) && failedEntry.Child.Equals(Sender))
@@ -236,13 +243,23 @@ public sealed class ImageManager : UntypedActor
         entry.Child.Tell(request, Self);
     }
 
+    /// <summary>The supervisor stops <paramref name="child"/>: its requests wait for its Terminated.</summary>
+    private void OnStopping(IActorRef child)
+    {
+        if (_byChild.TryGetValue(child, out var paths) && _byPath.TryGetValue(paths[0], out var entry))
+        {
+            entry.Closing = true;
+            entry.Stopped = true;
+        }
+    }
+
     private void OnTerminated(IActorRef child)
     {
         if (!_byChild.Remove(child, out var paths)) return;
         string path = paths[0];
         var entry = _byPath[path];
         foreach (string p in paths) _byPath.Remove(p);
-        if (!entry.Closing && entry.LastFailure is not null)
+        if ((!entry.Closing || entry.Stopped) && entry.LastFailure is not null)
         {
             _log.Error(entry.LastFailure, "{0}: image actor stopped: {1}", path, entry.LastFailure.Message);
             Context.System.EventStream.Publish(new ImageStopped(path, entry.LastFailure));

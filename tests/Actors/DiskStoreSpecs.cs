@@ -62,6 +62,25 @@ public sealed class DiskStoreSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task An_open_right_after_a_failed_open_of_the_same_path_gets_its_own_answer()
+    {
+        // The manager used to route the second open to the actor the first one left dying,
+        // whose mailbox turned it into a dead letter: "the image is closed".
+        var store = DiskStore.Start(Sys, Fixtures.Options(Fixtures.NewFs()));
+        string missing = Fixtures.P("missing.vhd");
+        for (int i = 0; i < 100; i++)
+        {
+            var write = await Assert.ThrowsAsync<VhdException>(() => store.OpenAsync(missing));
+            var read = await Assert.ThrowsAsync<VhdException>(() => store.OpenAsync(missing, FileAccess.Read));
+            Assert.Contains("no such image", write.Message);
+            Assert.Contains("no such image", read.Message);
+        }
+        await Assert.ThrowsAsync<VhdException>(() => store.OpenAsync(missing));
+        await using var created = await store.CreateAsync(missing, Fixtures.Small());
+        Assert.True(created.CanWrite);
+    }
+
+    [Fact]
     public async Task An_injected_io_error_surfaces_as_VhdIOException_and_the_disk_keeps_working()
     {
         var fs = new FaultFileSystem(Fixtures.NewFs());

@@ -1,0 +1,27 @@
+using Akka.Actor;
+using Akka.Actor.Internal;
+
+namespace Storage.VhdActors;
+
+/// <summary>
+/// The manager's strategy for its image actors (<see cref="VhdErrors.Decide"/> within the restart
+/// budget), which also tells the manager the moment it decides to stop one: a caller that heard of
+/// the failure may send its next request before the manager sees Terminated, and that request must
+/// wait for the image's next actor instead of reaching the stopping one as a dead letter.
+/// </summary>
+internal sealed class ImageSupervision(VhdStorageOptions options, Action<IActorRef> stopping)
+    : OneForOneStrategy(options.MaxRestarts, options.RestartWindow, VhdErrors.Decide)
+{
+    /// <inheritdoc />
+    public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause, ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)
+    {
+        // OneForOneStrategy's own rule (a restart within the budget, else stop), with the notice.
+        if (restart && stats.RequestRestartPermission(MaxNumberOfRetries, WithinTimeRangeMilliseconds))
+        {
+            RestartChild(child, cause, suspendFirst: false);
+            return;
+        }
+        stopping(child);
+        context.Stop(child);
+    }
+}
