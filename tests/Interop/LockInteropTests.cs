@@ -20,7 +20,7 @@ public sealed class LockInteropTests
         return path;
     }
 
-    [QemuFact]
+    [Fact]
     public void An_engine_writer_keeps_qemu_readers_and_writers_out_but_not_force_share()
     {
         using var dir = new TempDir("locks");
@@ -37,7 +37,7 @@ public sealed class LockInteropTests
         Assert.True(Tools.QemuIo("-f", "vpc", "-c", "write -P 7 0 512", image).ExitCode == 0);
     }
 
-    [QemuFact]
+    [Fact]
     public void An_engine_reader_lets_qemu_read_and_keeps_qemu_writers_out()
     {
         using var dir = new TempDir("locks");
@@ -50,7 +50,7 @@ public sealed class LockInteropTests
         Assert.Contains("lock", write.StdErr, StringComparison.Ordinal);
     }
 
-    [QemuFact]
+    [Fact]
     public void A_force_share_reader_blocks_no_qemu_writer()
     {
         using var dir = new TempDir("locks");
@@ -66,7 +66,7 @@ public sealed class LockInteropTests
         Assert.All(back, b => Assert.Equal(7, b));
     }
 
-    [QemuFact]
+    [Fact]
     public void A_qemu_writer_that_ended_left_no_lock_behind()
     {
         using var dir = new TempDir("locks");

@@ -23,7 +23,7 @@ public class OurImagesTests
         { "fixed-exact", DiskType.Fixed, 8L * 1024 * 1024, 0, true },
     };
 
-    [QemuAndLibvhdiTheory]
+    [Theory]
     [MemberData(nameof(Cases))]
     public void OurImageReadsTheSameInQemuAndLibvhdi(string name, DiskType type, long size, int blockSize, bool exact)
     {

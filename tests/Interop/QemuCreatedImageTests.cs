@@ -12,7 +12,7 @@ namespace Storage.Tests.Interop;
 /// </summary>
 public class QemuCreatedImageTests
 {
-    [QemuTheory]
+    [Theory]
     [InlineData("dynamic", "5M", false)]
     [InlineData("dynamic", "5M", true)]
     [InlineData("dynamic", "127M", false)]

@@ -10,7 +10,7 @@ public class SampleReadTests
 {
     private const long MiB = 1 << 20;
 
-    [QemuTheory]
+    [Theory]
     [InlineData("virtualpc-dynamic.vhd.bz2", 136363130880L)]
     [InlineData("hyperv2012r2-dynamic.vhd.bz2", 136365211648L)]
     [InlineData("d2v-zerofilled.vhd.bz2", 263454720L)]

@@ -14,7 +14,7 @@ public class SampleWriteTests
 {
     private const int MiB = 1 << 20;
 
-    [QemuTheory]
+    [Theory]
     [InlineData("virtualpc-dynamic.vhd.bz2", (byte)0x5a)]
     [InlineData("hyperv2012r2-dynamic.vhd.bz2", (byte)0xc3)]
     public void WriteAtOneMiBReadsBackAndQemuAgrees(string sample, byte pattern)

@@ -11,7 +11,7 @@ public sealed class NbdCopyTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [ClientFact]
+    [Fact]
     public async Task A_copy_out_of_a_sparse_image_skips_its_holes()
     {
         var data = Images.Pattern(Block + 4096, 3);
@@ -34,7 +34,7 @@ public sealed class NbdCopyTests : IDisposable
         Assert.InRange(AllocatedBytes(output), 1, 16L << 20);
     }
 
-    [ClientFact]
+    [Fact]
     public async Task A_copy_in_over_four_connections_lands_whole()
     {
         // A zero stretch in the source, over data in the target: nbdcopy sends it as WRITE_ZEROES.

@@ -11,7 +11,7 @@ public sealed class NbdInfoTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [ClientFact]
+    [Fact]
     public async Task Lists_every_image_under_the_directory_with_its_size()
     {
         Images.Dynamic(_dir["a.vhd"], size: 8 << 20);
@@ -25,7 +25,7 @@ public sealed class NbdInfoTests : IDisposable
         Assert.Equal(new Dictionary<string, long> { ["a.vhd"] = 8 << 20, ["vms/web.vhd"] = 3 << 20 }, exports);
     }
 
-    [ClientFact]
+    [Fact]
     public async Task Shows_a_writable_export_with_multi_conn_and_block_status()
     {
         Images.Dynamic(_dir["a.vhd"]);

@@ -11,7 +11,7 @@ public sealed class PythonLibnbdTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [ClientFact]
+    [Fact]
     public async Task Bad_requests_get_nbd_errors_and_an_oversized_write_closes_only_its_connection()
     {
         Images.Dynamic(_dir["rw/a.vhd"]);

@@ -12,7 +12,7 @@ public sealed class QemuClientTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [ClientFact]
+    [Fact]
     public async Task Qemu_io_writes_patterns_and_reads_them_back_and_they_are_in_the_image()
     {
         string image = Images.Dynamic(_dir["a.vhd"]);
@@ -33,7 +33,7 @@ public sealed class QemuClientTests : IDisposable
         AssertFilled(disk, 2 << 20, 4 << 20, 0);
     }
 
-    [ClientFact]
+    [Fact]
     public async Task Qemu_img_convert_over_nbd_equals_vhd_read()
     {
         var data = Images.Pattern(3 * Block + 1234, 7);
@@ -46,7 +46,7 @@ public sealed class QemuClientTests : IDisposable
         Assert.True(File.ReadAllBytes(viaTool).AsSpan().SequenceEqual(File.ReadAllBytes(viaNbd)), "qemu-img convert over NBD differs from vhd read");
     }
 
-    [ClientFact]
+    [Fact]
     public async Task Qemu_img_map_sees_the_holes()
     {
         // 16 blocks of 512 KiB; data in blocks 2, 3 and 9.
@@ -68,7 +68,7 @@ public sealed class QemuClientTests : IDisposable
             e => Assert.True(e.GetProperty("zero").GetBoolean(), $"hole not reported as zero: {e}"));
     }
 
-    [ClientFact]
+    [Fact]
     public async Task A_differencing_export_reads_through_its_parents_and_the_parent_is_read_only()
     {
         string base_ = Images.Dynamic(_dir["base.vhd"], fill: d => { d.Write(0, Filled(64 << 10, 0xaa)); d.Write(1 << 20, Filled(4096, 0xbb)); });

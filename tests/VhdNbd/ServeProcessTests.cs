@@ -12,7 +12,7 @@ public sealed class ServeProcessTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [ClientFact]
+    [Fact]
     public void Serve_prints_one_line_serves_every_image_and_SIGTERM_flushes_closes_and_exits_0()
     {
         Images.Dynamic(_dir["a.vhd"]);
@@ -43,7 +43,7 @@ public sealed class ServeProcessTests : IDisposable
         Assert.Equal(Images.Pattern(4096, 77), four);
     }
 
-    [ClientFact]
+    [Fact]
     public void Read_only_serving_refuses_writes_and_Ctrl_C_exits_0()
     {
         Images.Dynamic(_dir["a.vhd"]);

@@ -22,6 +22,8 @@ public static class Tools
     public static ToolResult Run(string file, IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null, string? stdoutToFile = null)
     {
         var argList = args.ToList();
+        if (!Path.IsPathRooted(file) && !OnPath(file))
+            throw new Xunit.Sdk.XunitException($"{file} is not on PATH: `bash scripts/setup.sh` installs every tool the tests use (qemu-utils, libvhdi-utils, python3-libvhdi, libnbd-bin, python3-libnbd)");
         var psi = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
@@ -105,21 +107,6 @@ public static class Tools
         }
         return false;
     }
-
-    private static readonly Lazy<string?> PyvhdiProblem = new(() =>
-    {
-        if (!File.Exists(SystemPython)) return $"{SystemPython} is absent";
-        try
-        {
-            var r = Run(SystemPython, ["-c", "import pyvhdi"], TimeSpan.FromSeconds(30));
-            return r.ExitCode == 0 ? null : $"{SystemPython} cannot import pyvhdi: {r.StdErr.Trim()}";
-        }
-        catch (Exception e) { return $"{SystemPython} failed: {e.Message}"; }
-    });
-
-    /// <summary>Null when libvhdi (pyvhdi and vhdiinfo) can be used, otherwise why not.</summary>
-    public static string? LibvhdiUnavailableReason =>
-        PyvhdiProblem.Value ?? (OnPath("vhdiinfo") ? null : "vhdiinfo is not on PATH (libvhdi-utils)");
 
     private static string Quote(string a) => a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@".Contains(c)) ? a : "'" + a.Replace("'", "'\\''") + "'";
 }

@@ -13,6 +13,8 @@ public static class Cli
 
     public static CliResult Run(string file, params string[] args)
     {
+        if (!System.IO.Path.IsPathRooted(file) && !OnPath(file))
+            throw new Xunit.Sdk.XunitException($"{file} is not on PATH: `bash scripts/setup.sh` installs the NBD clients (qemu-utils, libnbd-bin, python3-libnbd)");
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         string command = file + " " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"'{a}'" : a));
@@ -38,14 +40,4 @@ public static class Cli
 
     public static bool OnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(System.IO.Path.Combine(d, name)));
-
-    /// <summary>Why the NBD clients cannot run here (null: they can). scripts/setup.sh installs them.</summary>
-    public static readonly Lazy<string?> MissingClients = new(() =>
-    {
-        var missing = new StringBuilder();
-        foreach (var (tool, package) in new[] { ("qemu-io", "qemu-utils"), ("qemu-img", "qemu-utils"), ("nbdinfo", "libnbd-bin"), ("nbdcopy", "libnbd-bin") })
-            if (!OnPath(tool)) missing.Append($"{tool} is not on PATH (install {package}); ");
-        if (!File.Exists(Python) || Run(Python, "-c", "import nbd").ExitCode != 0) missing.Append("python3-libnbd is not installed; ");
-        return missing.Length == 0 ? null : missing.ToString().TrimEnd(' ', ';');
-    });
 }
