@@ -8,7 +8,7 @@ namespace Storage.FaultInjection;
 
 /// <summary>
 /// <see cref="IFile"/> of a <see cref="FaultFileSystem"/>. Anything that reads or writes contents goes
-/// through <see cref="FaultFileStream"/>s (so it is counted, traced and can fail); delete, move, copy
+/// through <see cref="FaultFileStream"/>s or handles (so it is counted, traced and can fail); delete, move, copy
 /// and replace go to the simulation's metadata operations; attributes and times go to the inner file system.
 /// </summary>
 internal sealed class FaultFile(FaultFileSystem fileSystem) : IFile
@@ -139,7 +139,7 @@ internal sealed class FaultFile(FaultFileSystem fileSystem) : IFile
     }
 
     public SafeFileHandle OpenHandle(string path, FileMode mode = FileMode.Open, FileAccess access = FileAccess.Read, FileShare share = FileShare.Read, FileOptions options = FileOptions.None, long preallocationSize = 0) =>
-        throw FaultRandomAccess.HandlesNotSupported();
+        fileSystem.Contents.OpenHandle(path, mode, access, share);
 
     public FileSystemStream OpenRead(string path) => Open(path, FileMode.Open, FileAccess.Read);
 

@@ -285,8 +285,11 @@ public sealed class FaultFileStream : FileSystemStream
         }
     }
 
-    /// <summary>This stream's entry in the file system's sharing model (see <see cref="FaultFileSystem"/>).</summary>
+    /// <summary>This stream's entry in the file system's sharing model (see <see cref="FaultFileSystem"/>); 0 for a stream over a handle.</summary>
     internal long ShareId { get; init; }
+
+    /// <summary>The handle a stream made over one (<c>FileStream.New(handle, ...)</c>) closes when it is closed.</summary>
+    internal Microsoft.Win32.SafeHandles.SafeFileHandle? OwnedHandle { get; init; }
 
     /// <inheritdoc/>
     public override string ToString() => _path;
@@ -295,7 +298,12 @@ public sealed class FaultFileStream : FileSystemStream
     protected override void Dispose(bool disposing)
     {
         // Nothing is buffered, so closing loses nothing and does not count as an operation.
-        if (!_disposed) _fileSystem.State.Shares.Leave(_path, ShareId);
+        if (!_disposed)
+        {
+            _fileSystem.State.Shares.Leave(_path, ShareId);
+            OwnedHandle?.Dispose();
+        }
+
         _disposed = true;
         base.Dispose(disposing);
     }

@@ -4,20 +4,21 @@ using Microsoft.Win32.SafeHandles;
 namespace Storage.FaultInjection;
 
 /// <summary>
-/// <see cref="IFileStreamFactory"/> of a <see cref="FaultFileSystem"/>: every path-based overload
-/// returns a <see cref="FaultFileStream"/>. A stated <see cref="FileShare"/> is enforced as Windows
-/// does (see <see cref="FaultFileSystem"/>); buffer sizes are ignored (the simulation has no
-/// buffers); handle-based overloads would bypass it and throw.
+/// <see cref="IFileStreamFactory"/> of a <see cref="FaultFileSystem"/>: every overload returns a
+/// <see cref="FaultFileStream"/>, the handle-based ones over a handle this file system opened (which
+/// the stream then owns). A stated <see cref="FileShare"/> is enforced as Windows does (see
+/// <see cref="FaultFileSystem"/>); buffer sizes are ignored (the simulation has no buffers);
+/// wrapping a real FileStream would bypass the simulation and throws.
 /// </summary>
 internal sealed class FaultFileStreamFactory(FaultFileSystem fileSystem) : IFileStreamFactory
 {
     public IFileSystem FileSystem => fileSystem;
 
-    public FileSystemStream New(SafeFileHandle handle, FileAccess access) => throw FaultRandomAccess.HandlesNotSupported();
+    public FileSystemStream New(SafeFileHandle handle, FileAccess access) => fileSystem.Contents.StreamOver(handle, access, isAsync: false);
 
-    public FileSystemStream New(SafeFileHandle handle, FileAccess access, int bufferSize) => throw FaultRandomAccess.HandlesNotSupported();
+    public FileSystemStream New(SafeFileHandle handle, FileAccess access, int bufferSize) => fileSystem.Contents.StreamOver(handle, access, isAsync: false);
 
-    public FileSystemStream New(SafeFileHandle handle, FileAccess access, int bufferSize, bool isAsync) => throw FaultRandomAccess.HandlesNotSupported();
+    public FileSystemStream New(SafeFileHandle handle, FileAccess access, int bufferSize, bool isAsync) => fileSystem.Contents.StreamOver(handle, access, isAsync);
 
     public FileSystemStream New(string path, FileMode mode) =>
         fileSystem.Contents.Open(path, mode, mode == FileMode.Append ? FileAccess.Write : FileAccess.ReadWrite, FileOptions.None);
@@ -41,5 +42,6 @@ internal sealed class FaultFileStreamFactory(FaultFileSystem fileSystem) : IFile
         return fileSystem.Contents.Open(path, options.Mode, options.Access, options.Options, options.Share);
     }
 
-    public FileSystemStream Wrap(FileStream fileStream) => throw FaultRandomAccess.HandlesNotSupported();
+    public FileSystemStream Wrap(FileStream fileStream) => throw new NotSupportedException(
+        "FaultFileSystem simulates file contents in memory; wrapping a real FileStream would bypass the simulation. Open the file through this file system instead.");
 }

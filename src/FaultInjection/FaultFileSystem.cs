@@ -29,9 +29,13 @@ namespace Storage.FaultInjection;
 /// Creating, deleting and moving directories themselves is durable at once.
 /// </para>
 /// <para>
-/// Not simulated: handle-based I/O (<c>File.OpenHandle</c>, <c>RandomAccess</c>, <c>FileStream.New(SafeFileHandle...)</c>,
-/// <c>Wrap(FileStream)</c>) throws <see cref="NotSupportedException"/>, because it would bypass the simulation;
-/// symbolic links, attributes, times, watchers and version info go straight to the inner file system;
+/// Handles are simulated like streams: <c>File.OpenHandle</c> opens the simulated file (counted, shared, subject
+/// to the plan) and returns a stand-in <see cref="Microsoft.Win32.SafeHandles.SafeFileHandle"/> (a negative value,
+/// never a descriptor: nothing outside the simulation can read or write through it), and <see cref="RandomAccess"/>
+/// reads, writes, resizes and fsyncs through it with the stream calls' semantics, crash model included.
+/// A handle's share ends when it is disposed (seen by the next open). Not simulated: <c>Wrap(FileStream)</c> and
+/// handles of other file systems throw <see cref="NotSupportedException"/>, because they would bypass the simulation;
+/// symbolic links, attributes, times (by path or by handle), watchers and version info go straight to the inner file system;
 /// buffer sizes and <see cref="FileOptions"/> other than <see cref="FileOptions.Asynchronous"/> are accepted
 /// and ignored.
 /// </para>
@@ -119,7 +123,7 @@ public sealed class FaultFileSystem : IFileSystem
     /// <inheritdoc/>
     public IPath Path => Inner.Path;
 
-    /// <summary>Throws <see cref="NotSupportedException"/> on use: handle-based I/O would bypass the simulation.</summary>
+    /// <summary>Positional I/O on handles from this file system's <c>File.OpenHandle</c>, simulated as stream I/O is.</summary>
     public IRandomAccess RandomAccess { get; }
 
     /// <summary>A copy of the operation trace: every counted operation in order, plus crash markers.</summary>

@@ -1,12 +1,14 @@
 using System.IO.Abstractions;
+using Microsoft.Win32.SafeHandles;
 
 namespace Storage.FaultInjection;
 
 /// <summary>
-/// What a <see cref="FaultFileSystem"/> does with file contents: opening streams (which seeds or
-/// creates the simulated file) and the stream calls of <see cref="FaultFileStream"/> (reads, writes,
-/// length changes, flushes), each counted, traced and subject to the plan; and the fsync of a
-/// directory opened as a stream (<see cref="FaultDirectoryStream"/>).
+/// What a <see cref="FaultFileSystem"/> does with file contents: opening streams and handles (which
+/// seeds or creates the simulated file) and the calls of <see cref="FaultFileStream"/> and
+/// <see cref="FaultRandomAccess"/> (reads, writes, length changes, flushes), the same calls for both,
+/// each counted, traced and subject to the plan; and the fsync of a directory opened as a stream
+/// (<see cref="FaultDirectoryStream"/>).
 /// </summary>
 internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
 {
@@ -28,6 +30,51 @@ internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
             long shareId = state.Shares.Enter(full, access, share);
             return new FaultFileStream(owner, disk, full, access, start, mode == FileMode.Append, isAsync, state.Generation) { ShareId = shareId };
         }
+    }
+
+    /// <summary>
+    /// <c>File.OpenHandle</c>: opens (or creates) the simulated file as <see cref="Open"/> does, counted,
+    /// shared and subject to the plan alike, and returns a stand-in handle for <see cref="FaultRandomAccess"/>.
+    /// </summary>
+    internal SafeFileHandle OpenHandle(string path, FileMode mode, FileAccess access, FileShare share)
+    {
+        ValidateOpen(mode, access);
+        string full = state.Normalize(path);
+        lock (state.Gate)
+        {
+            if (state.Inner.Directory.Exists(full))
+            {
+                throw new UnauthorizedAccessException($"Access to the path '{full}' is denied.");
+            }
+
+            long index = state.Count(FaultOperationKind.Open, full);
+            // A handle has no position: append mode only creates a missing file.
+            SimDisk disk = Resolve(full, mode == FileMode.Append ? FileMode.OpenOrCreate : mode, index);
+            return state.Handles.Add(disk, full, access, _ => state.Shares.Enter(full, access, share)).Handle;
+        }
+    }
+
+    /// <summary>The open handle <paramref name="handle"/> stands for (see <see cref="HandleTable.Find"/>), checked for <paramref name="needs"/>.</summary>
+    internal FaultHandle Handle(SafeFileHandle handle, FileAccess needs)
+    {
+        lock (state.Gate)
+        {
+            FaultHandle entry = state.Handles.Find(handle);
+            if ((entry.Access & needs) != needs)
+            {
+                // What the kernel answers (EBADF) and .NET reports for I/O the handle was not opened for.
+                throw new UnauthorizedAccessException($"Access to the path '{entry.Path}' is denied: the handle was opened for {entry.Access}.");
+            }
+
+            return entry;
+        }
+    }
+
+    /// <summary>A stream over an open handle (<c>FileStream.New(handle, ...)</c>): it owns the handle, as a <see cref="System.IO.FileStream"/> does.</summary>
+    internal FileSystemStream StreamOver(SafeFileHandle handle, FileAccess access, bool isAsync)
+    {
+        FaultHandle entry = Handle(handle, access);
+        return new FaultFileStream(owner, entry.Disk, entry.Path, access, 0, append: false, isAsync, entry.Generation) { OwnedHandle = handle };
     }
 
     internal long Length(SimDisk disk)

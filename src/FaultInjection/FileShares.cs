@@ -2,7 +2,7 @@ namespace Storage.FaultInjection;
 
 /// <summary>
 /// The sharing model of a <see cref="FaultFileSystem"/> (file locking as Windows and MockFileSystem
-/// do it): which open streams hold which file, with what access and share. An open is refused with a
+/// do it): which open streams and handles hold which file, with what access and share. An open is refused with a
 /// sharing violation when a stream already open does not grant it its access, or it does not grant
 /// an open stream that stream's access; the plan may refuse an open that locks anything, as if
 /// another process held the file. A crash (a new generation) ends every earlier stream's share.
@@ -12,9 +12,11 @@ internal sealed class FileShares(SimulationState state)
     private readonly Dictionary<string, List<(long Id, FileAccess Access, FileShare Share, int Generation)>> _open = new(SimulationState.PathComparer);
     private long _nextId;
 
-    /// <summary>Admits an open of <paramref name="path"/> (with the simulation lock held); returns the id its stream leaves with.</summary>
+    /// <summary>Admits an open of <paramref name="path"/> (with the simulation lock held); returns the id its stream or handle leaves with.</summary>
     internal long Enter(string path, FileAccess access, FileShare share)
     {
+        // Handles closed since the last open no longer hold anything.
+        state.Handles.Sweep();
         bool locks = (share & FileShare.ReadWrite) != FileShare.ReadWrite;
         if (locks && state.Log.Plan is { } plan && plan.RefusesLock())
         {
@@ -49,10 +51,16 @@ internal sealed class FileShares(SimulationState state)
     {
         lock (state.Gate)
         {
-            if (_open.TryGetValue(path, out var streams) && streams.RemoveAll(e => e.Id == id) > 0 && streams.Count == 0)
-            {
-                _open.Remove(path);
-            }
+            LeaveLocked(path, id);
+        }
+    }
+
+    /// <summary>Ends a closed stream's or handle's share, with the simulation lock held.</summary>
+    internal void LeaveLocked(string path, long id)
+    {
+        if (_open.TryGetValue(path, out var streams) && streams.RemoveAll(e => e.Id == id) > 0 && streams.Count == 0)
+        {
+            _open.Remove(path);
         }
     }
 

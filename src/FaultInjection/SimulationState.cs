@@ -19,6 +19,7 @@ internal sealed class SimulationState
         Disks = new Dictionary<string, SimDisk>(PathComparer);
         Names = new NameJournal(ParentOf, PathComparer, PathComparison);
         Shares = new FileShares(this);
+        Handles = new HandleTable(this);
     }
 
     internal static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
@@ -40,6 +41,9 @@ internal sealed class SimulationState
 
     /// <summary>Which open streams hold which file, with what access and share (the sharing model).</summary>
     internal FileShares Shares { get; }
+
+    /// <summary>The handles opened (<c>File.OpenHandle</c>) and not yet seen closed.</summary>
+    internal HandleTable Handles { get; }
 
     /// <summary>Durability points passed (successful <c>Flush(true)</c> calls and syncs).</summary>
     internal int Epoch { get; set; }

@@ -468,15 +468,6 @@ public sealed class FaultFileSystemTests
     }
 
     [Fact]
-    public void Handle_based_io_is_refused_rather_than_bypassing_the_simulation()
-    {
-        FaultFileSystem fs = NewFileSystem();
-        fs.File.WriteAllBytes(PathA, [1]);
-        Assert.Throws<NotSupportedException>(() => fs.File.OpenHandle(PathA));
-        Assert.Throws<NotSupportedException>(() => fs.RandomAccess.GetLength(null!));
-    }
-
-    [Fact]
     public void Open_modes_behave_like_FileStream()
     {
         FaultFileSystem fs = NewFileSystem();
