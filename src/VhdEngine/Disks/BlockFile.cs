@@ -1,19 +1,36 @@
+using System.Collections.Concurrent;
 using System.IO.Abstractions;
+using Microsoft.Win32.SafeHandles;
 
 namespace Storage.VhdEngine.Disks;
 
 /// <summary>
-/// Positional I/O over one image file opened through <see cref="IFileSystem"/>. Unbuffered
-/// (the engine coalesces its own I/O), every failure surfaces as <see cref="VhdIOException"/>.
+/// Positional I/O over one image file opened through <see cref="IFileSystem"/>: on a handle
+/// (<c>File.OpenHandle</c> + <see cref="IFileSystem.RandomAccess"/>: pread/pwrite, no shared
+/// position, so calls from several threads overlap) wherever the file system hands out handles (the
+/// machine's, the fault-injecting one), else on a stream whose position a lock guards
+/// (MockFileSystem). Unbuffered (the engine coalesces its own I/O); every failure surfaces as
+/// <see cref="VhdIOException"/>. Reads and writes are thread-safe; <see cref="Sync"/> makes every
+/// write that returned before it durable.
 /// </summary>
 public sealed class BlockFile : IDisposable
 {
-    private FileSystemStream _stream;
+    // File systems whose File.OpenHandle said NotSupported (MockFileSystem): learnt once per type.
+    private static readonly ConcurrentDictionary<Type, bool> StreamOnly = new();
+
+    private IRandomAccess? _io;
+    private SafeFileHandle? _handle;
+    private FileSystemStream? _stream;
+    // Set by anything that may have changed the file's length since the last sync: then the next
+    // sync is a full fsync; otherwise a descriptor gets fdatasync (FileDataSync).
+    private volatile bool _lengthChanged = true;
+    private long _syncedLength = -1;
     private bool _disposed;
 
-    /// <summary>Positional I/O over <paramref name="stream"/>, which the new instance owns.</summary>
-    internal BlockFile(FileSystemStream stream, string path, bool writable)
+    private BlockFile(IFileSystem fs, SafeFileHandle? handle, FileSystemStream? stream, string path, bool writable)
     {
+        _io = handle is null ? null : fs.RandomAccess;
+        _handle = handle;
         _stream = stream;
         Path = path;
         CanWrite = writable;
@@ -28,6 +45,9 @@ public sealed class BlockFile : IDisposable
     /// <summary>Runs once when the file is closed (the lock it carries leaves the holder registry).</summary>
     internal Action? Closed { get; set; }
 
+    /// <summary>The kernel descriptor under the file (Linux, the machine's file system), for OFD locks and fdatasync; null otherwise.</summary>
+    internal SafeFileHandle? Descriptor => _handle is { IsInvalid: false } h && OperatingSystem.IsLinux() ? h : null;
+
     /// <summary>
     /// Opens an existing image file, locked for as long as it is open (DESIGN.md §10): exclusively
     /// when <paramref name="writable"/>, else shared with other readers.
@@ -41,12 +61,12 @@ public sealed class BlockFile : IDisposable
     }
 
     /// <summary>Creates (or truncates) a file for writing.</summary>
+    /// <exception cref="VhdIOException">The file cannot be created.</exception>
     public static BlockFile Create(IFileSystem fs, string path)
     {
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 0 };
-            return new BlockFile(fs.FileStream.New(path, options), path, true);
+            return OpenRaw(fs, path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -54,68 +74,154 @@ public sealed class BlockFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens <paramref name="path"/> as <paramref name="mode"/>, <paramref name="access"/> and
+    /// <paramref name="share"/> say, on a handle where the file system has them, else on a stream.
+    /// Writable when <paramref name="access"/> includes writing. The file system's own exceptions pass through.
+    /// </summary>
+    internal static BlockFile OpenRaw(IFileSystem fs, string path, FileMode mode, FileAccess access, FileShare share)
+    {
+        bool writable = (access & FileAccess.Write) != 0;
+        if (!StreamOnly.ContainsKey(fs.File.GetType()))
+        {
+            try
+            {
+                return new BlockFile(fs, fs.File.OpenHandle(path, mode, access, share), null, path, writable);
+            }
+            catch (NotSupportedException)
+            {
+                // No handles here (MockFileSystem): a stream, below; remembered once the stream opens.
+            }
+        }
+        var stream = fs.FileStream.New(path, new FileStreamOptions { Mode = mode, Access = access, Share = share, BufferSize = 0 });
+        StreamOnly.TryAdd(fs.File.GetType(), true);
+        return new BlockFile(fs, null, stream, path, writable);
+    }
+
     /// <summary>Current file length.</summary>
     public long Length
     {
         get
         {
-            try { return _stream.Length; }
-            catch (Exception e) when (e is IOException or ObjectDisposedException) { throw Wrap("length", e); }
+            try { return _handle is { } h ? _io!.GetLength(h) : Stream.Length; }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException) { throw Wrap("length", e); }
         }
     }
+
+    private FileSystemStream Stream => _stream ?? throw new ObjectDisposedException(Path);
 
     /// <summary>Reads exactly <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>; bytes past the end read as zeros.</summary>
     public void ReadAt(long offset, Span<byte> buffer)
     {
         try
         {
-            _stream.Position = offset;
+            int done = _handle is { } h ? ReadHandle(h, offset, buffer) : ReadStream(offset, buffer);
+            buffer[done..].Clear();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException or UnauthorizedAccessException) { throw Wrap($"read of {buffer.Length} bytes at {offset}", e); }
+        VhdTelemetry.RecordIo(buffer.Length, read: true);
+    }
+
+    private int ReadHandle(SafeFileHandle handle, long offset, Span<byte> buffer)
+    {
+        int done = 0;
+        while (done < buffer.Length)
+        {
+            int n = _io!.Read(handle, buffer[done..], offset + done);
+            if (n <= 0) break;
+            done += n;
+        }
+        return done;
+    }
+
+    private int ReadStream(long offset, Span<byte> buffer)
+    {
+        var stream = Stream;
+        lock (stream)
+        {
+            stream.Position = offset;
             int done = 0;
             while (done < buffer.Length)
             {
-                int n = _stream.Read(buffer[done..]);
-                if (n <= 0) { buffer[done..].Clear(); break; }
+                int n = stream.Read(buffer[done..]);
+                if (n <= 0) break;
                 done += n;
             }
+            return done;
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException) { throw Wrap($"read of {buffer.Length} bytes at {offset}", e); }
-        VhdTelemetry.RecordIo(buffer.Length, read: true);
     }
 
     /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>.</summary>
     public void WriteAt(long offset, ReadOnlySpan<byte> data)
     {
+        if (offset + data.Length > Volatile.Read(ref _syncedLength)) _lengthChanged = true;
         try
         {
-            _stream.Position = offset;
-            _stream.Write(data);
+            if (_handle is { } h) _io!.Write(h, data, offset);
+            else WriteStream(offset, data);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException or UnauthorizedAccessException) { throw Wrap($"write of {data.Length} bytes at {offset}", e); }
         VhdTelemetry.RecordIo(data.Length, read: false);
     }
 
-    /// <summary>Makes every earlier write durable (fsync).</summary>
+    private void WriteStream(long offset, ReadOnlySpan<byte> data)
+    {
+        var stream = Stream;
+        lock (stream)
+        {
+            stream.Position = offset;
+            stream.Write(data);
+        }
+    }
+
+    /// <summary>
+    /// Makes every earlier write durable: <c>fdatasync</c> on a Linux descriptor when the file's
+    /// length has not changed since the last sync (an overwrite in place), else the file system's
+    /// fsync (<see cref="IRandomAccess.FlushToDisk"/>, a stream's <c>Flush(true)</c>), which is also
+    /// what every simulated file system sees for every sync.
+    /// </summary>
     public void Sync()
     {
-        try { _stream.Flush(flushToDisk: true); }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException) { throw Wrap("fsync", e); }
+        try
+        {
+            bool grew = _lengthChanged;
+            _lengthChanged = false;
+            if (!grew && Descriptor is { } fd && OperatingSystem.IsLinux()) FileDataSync.Sync(fd);
+            else if (_handle is { } h) _io!.FlushToDisk(h);
+            else Stream.Flush(flushToDisk: true);
+            Volatile.Write(ref _syncedLength, Length);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
+        {
+            _lengthChanged = true;
+            throw Wrap("fsync", e);
+        }
     }
 
     /// <summary>Sets the file length.</summary>
     public void SetLength(long length)
     {
-        try { _stream.SetLength(length); }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException or ArgumentException) { throw Wrap($"set length {length}", e); }
+        _lengthChanged = true;
+        try
+        {
+            if (_handle is { } h) _io!.SetLength(h, length);
+            else Stream.SetLength(length);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException or ArgumentException or UnauthorizedAccessException) { throw Wrap($"set length {length}", e); }
     }
 
     private VhdIOException Wrap(string what, Exception e) => new($"{Path}: {what} failed: {e.Message}", e);
 
-    /// <summary>Puts <paramref name="stream"/> in place of the open stream and returns the old one (the caller disposes it).</summary>
-    internal FileSystemStream Swap(FileSystemStream stream)
+    /// <summary>Puts the file opened as <paramref name="replacement"/> in place of this one's handle or stream and closes the old one.</summary>
+    internal void Swap(BlockFile replacement)
     {
-        var old = _stream;
-        _stream = stream;
-        return old;
+        IDisposable? old = (IDisposable?)_handle ?? _stream;
+        _io = replacement._io;
+        _handle = replacement._handle;
+        _stream = replacement._stream;
+        replacement._handle = null;
+        replacement._stream = null;
+        old?.Dispose();
     }
 
     /// <summary>Closes the file.</summary>
@@ -123,7 +229,11 @@ public sealed class BlockFile : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        try { _stream.Dispose(); }
+        try
+        {
+            _handle?.Dispose();
+            _stream?.Dispose();
+        }
         catch (IOException) { /* closing after a failed write: the error was already reported */ }
         finally { Closed?.Invoke(); }
     }

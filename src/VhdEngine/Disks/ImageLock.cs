@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Abstractions;
 using Microsoft.Win32.SafeHandles;
 
@@ -11,19 +10,16 @@ namespace Storage.VhdEngine.Disks;
 /// <list type="bullet">
 /// <item>the open's <see cref="FileShare"/> (writer: read-write sharing read; reader: read sharing
 /// read; force-share reader: read sharing read-write), which Windows, MockFileSystem and the
-/// FaultFileSystem enforce between handles, in one process or several;</item>
-/// <item>on Linux, for a file of the real file system, qemu-compatible OFD byte-range locks on
-/// the same handle (<see cref="OfdLock"/>), because .NET maps every share mode but None to a
+/// FaultFileSystem enforce between handles and streams, in one process or several;</item>
+/// <item>on Linux, for a file of the real file system (a kernel descriptor: the FaultFileSystem's
+/// handles are stand-ins, MockFileSystem's files streams), qemu-compatible OFD byte-range locks on
+/// the same descriptor (<see cref="OfdLock"/>), because .NET maps every share mode but None to a
 /// shared flock there, which excludes nobody.</item>
 /// </list>
 /// Refusals are <see cref="VhdImageInUseException"/>s naming the holder where the platform tells.
 /// </summary>
 internal sealed class ImageLock : IDisposable
 {
-    // Stream types whose FileSystemStream does not wrap an OS FileStream (MockFileSystem's, the
-    // FaultFileSystem's): learnt once per type, so their opens cost no exception.
-    private static readonly ConcurrentDictionary<Type, bool> NotOsStreams = new();
-
     private SafeFileHandle? _os;
     private int _disposed;
 
@@ -56,8 +52,8 @@ internal sealed class ImageLock : IDisposable
     /// <exception cref="VhdIOException">The file cannot be opened.</exception>
     public static ImageLock Acquire(IFileSystem fs, string path, ImageLockMode mode)
     {
-        var stream = OpenStream(fs, path, mode);
-        SafeFileHandle? os = OsHandle(stream);
+        var file = OpenFile(fs, path, mode);
+        SafeFileHandle? os = file.Descriptor;
         string? warning = null;
         try
         {
@@ -75,10 +71,9 @@ internal sealed class ImageLock : IDisposable
         }
         catch
         {
-            stream.Dispose();
+            file.Dispose();
             throw;
         }
-        var file = new BlockFile(stream, path, mode == ImageLockMode.Exclusive);
         var imageLock = new ImageLock(fs, path, mode, file, os) { Warning = warning };
         LockHolders.Add(imageLock);
         file.Closed = () => LockHolders.Remove(imageLock);
@@ -102,10 +97,10 @@ internal sealed class ImageLock : IDisposable
             Mode = ImageLockMode.Shared;
             return;
         }
-        File.Swap(OpenStream(FileSystem, Path, ImageLockMode.ForceShare)).Dispose();
+        File.Swap(OpenFile(FileSystem, Path, ImageLockMode.ForceShare));
         _os = null;
         Mode = ImageLockMode.ForceShare;
-        File.Swap(OpenStream(FileSystem, Path, ImageLockMode.Shared)).Dispose();
+        File.Swap(OpenFile(FileSystem, Path, ImageLockMode.Shared));
         Mode = ImageLockMode.Shared;
     }
 
@@ -119,7 +114,7 @@ internal sealed class ImageLock : IDisposable
     private static string WriterWarning(string? holder) =>
         $"opened with ForceShare while the image is open for writing ({holder ?? "by another process"}): the data may change while it is read";
 
-    private static FileSystemStream OpenStream(IFileSystem fs, string path, ImageLockMode mode)
+    private static BlockFile OpenFile(IFileSystem fs, string path, ImageLockMode mode)
     {
         var (access, share) = mode switch
         {
@@ -129,7 +124,7 @@ internal sealed class ImageLock : IDisposable
         };
         try
         {
-            return fs.FileStream.New(path, new FileStreamOptions { Mode = FileMode.Open, Access = access, Share = share, BufferSize = 0 });
+            return BlockFile.OpenRaw(fs, path, FileMode.Open, access, share);
         }
         catch (IOException e) when (IsSharingViolation(e))
         {
@@ -148,20 +143,4 @@ internal sealed class ImageLock : IDisposable
     internal static bool IsSharingViolation(IOException e) =>
         e.HResult is unchecked((int)0x80070020) or unchecked((int)0x80070021) or 0x20 or 0x21
         || (!OperatingSystem.IsWindows() && e.HResult == 11);
-
-    /// <summary>The OS handle under a stream of the real file system, or null for simulated streams.</summary>
-    private static SafeFileHandle? OsHandle(FileSystemStream stream)
-    {
-        var type = stream.GetType();
-        if (NotOsStreams.ContainsKey(type)) return null;
-        try
-        {
-            return ((FileStream)stream).SafeFileHandle;
-        }
-        catch (InvalidCastException)
-        {
-            NotOsStreams.TryAdd(type, true);
-            return null;
-        }
-    }
 }
