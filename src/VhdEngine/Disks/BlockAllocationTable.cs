@@ -7,7 +7,9 @@ namespace Storage.VhdEngine.Disks;
 /// The BAT in memory: one sector number per block, and which of the table's sectors changed since
 /// they were last written. It does no I/O: the disk that owns it decodes it from the file, and
 /// writes the dirty runs it encodes when the allocation protocol allows (DESIGN.md §4: only after
-/// the data they point at is durable), then marks them clean.
+/// the data they point at is durable), then marks them clean. One writer (the disk's allocation,
+/// under its lock) and any number of readers without a lock: an entry is read and set whole and
+/// volatile, and only ever goes from unallocated to a sector, after that block's data is written.
 /// </summary>
 internal sealed class BlockAllocationTable
 {
@@ -18,12 +20,14 @@ internal sealed class BlockAllocationTable
     private readonly uint[] _entries;
     private readonly bool[] _dirtySectors;
     private int _dirtyCount;
+    private int _allocated;
 
     /// <summary>Wraps decoded entries; none is dirty.</summary>
     public BlockAllocationTable(uint[] entries)
     {
         _entries = entries;
         _dirtySectors = new bool[(entries.Length + EntriesPerSector - 1) / EntriesPerSector];
+        foreach (var e in entries) if (e != VhdConstants.UnallocatedEntry) _allocated++;
     }
 
     /// <summary>Number of entries.</summary>
@@ -33,24 +37,16 @@ internal sealed class BlockAllocationTable
     public bool IsDirty => _dirtyCount > 0;
 
     /// <summary>The entry of <paramref name="block"/>.</summary>
-    public uint this[long block] => _entries[block];
+    public uint this[long block] => Volatile.Read(ref _entries[block]);
 
     /// <summary>The raw entries (read-only view).</summary>
     public ReadOnlySpan<uint> Entries => _entries;
 
-    /// <summary>Number of allocated entries.</summary>
-    public int AllocatedCount
-    {
-        get
-        {
-            int n = 0;
-            foreach (var e in _entries) if (e != VhdConstants.UnallocatedEntry) n++;
-            return n;
-        }
-    }
+    /// <summary>Number of allocated entries (counted once when loaded, then kept by <see cref="Set"/>).</summary>
+    public int AllocatedCount => Volatile.Read(ref _allocated);
 
     /// <summary>True if <paramref name="block"/> has data in this file.</summary>
-    public bool IsAllocated(long block) => _entries[block] != VhdConstants.UnallocatedEntry;
+    public bool IsAllocated(long block) => this[block] != VhdConstants.UnallocatedEntry;
 
     /// <summary>Bytes a table of <paramref name="entries"/> entries occupies on disk (whole sectors).</summary>
     public static long BytesOnDisk(long entries) => (entries * 4 + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
@@ -65,7 +61,10 @@ internal sealed class BlockAllocationTable
     /// <summary>Sets the entry of <paramref name="block"/> and marks its sector dirty.</summary>
     public void Set(long block, uint sector)
     {
-        _entries[block] = sector;
+        bool wasAllocated = _entries[block] != VhdConstants.UnallocatedEntry;
+        bool isAllocated = sector != VhdConstants.UnallocatedEntry;
+        Volatile.Write(ref _entries[block], sector);
+        if (wasAllocated != isAllocated) Volatile.Write(ref _allocated, _allocated + (isAllocated ? 1 : -1));
         long s = block / EntriesPerSector;
         if (!_dirtySectors[s]) { _dirtySectors[s] = true; _dirtyCount++; }
     }

@@ -7,19 +7,27 @@ namespace Storage.VhdEngine.Disks;
 /// <summary>
 /// A differencing image: a sparse image over a parent. Each sector of an allocated block is this
 /// file's when its bitmap bit is set and the parent's when it is clear; an unallocated block is
-/// the parent's. Writes cover whole sectors (a partial one is merged with what it reads now) and
-/// set exactly those sectors' bits; the bits of a block allocated earlier reach the file at the
-/// next flush, after the data (DESIGN.md §4). The parent is opened read-only and shared.
+/// the parent's. A write makes the sectors it touches this file's (a partial sector that was the
+/// parent's is completed from the parent) and sets exactly those bits; the bits of a block
+/// allocated earlier reach the file at the next flush, after the data (DESIGN.md §4). Bitmaps are
+/// kept in a bounded cache (<see cref="BitmapCache"/>). The parent is opened read-only and shared.
 /// </summary>
 public sealed class DifferencingDisk : SparseDisk
 {
     private const int S = VhdConstants.SectorSize;
     private readonly VirtualDisk _parent;
-    private readonly Dictionary<long, byte[]> _bitmaps = [];
+    private readonly BitmapCache _bitmaps;
+    // The bitmap of a block being allocated (allocation holds the disk's lock: one at a time).
+    private readonly byte[] _fresh;
     private bool _released;
 
     private DifferencingDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options, VirtualDisk parent)
-        : base(fs, path, file, metadata, options) => _parent = parent;
+        : base(fs, path, file, metadata, options)
+    {
+        _parent = parent;
+        _fresh = new byte[BitmapBytes];
+        _bitmaps = new BitmapCache(BitmapBytes, (block, bits) => File.ReadAt(BitmapOffset(block), bits));
+    }
 
     /// <summary>The parent image (shared, read-only; do not dispose it).</summary>
     public override VirtualDisk Parent => _parent;
@@ -32,12 +40,11 @@ public sealed class DifferencingDisk : SparseDisk
     {
         long blockStart = block * BlockBytes;
         if (!IsAllocated(block)) { ReadParent(blockStart + inBlock, buffer); return; }
-        byte[] bitmap = Bitmap(block);
         int end = inBlock + buffer.Length;
         for (int pos = inBlock; pos < end;)
         {
             int sector = pos / S;
-            int run = SectorBitmap.RunLength(bitmap, sector, (end - 1) / S - sector + 1, out bool set);
+            int run = _bitmaps.RunLength(block, sector, (end - 1) / S - sector + 1, out bool set);
             int runEnd = Math.Min((sector + run) * S, end);
             var part = buffer.Slice(pos - inBlock, runEnd - pos);
             if (set) File.ReadAt(DataOffset(block) + pos, part);
@@ -46,52 +53,54 @@ public sealed class DifferencingDisk : SparseDisk
         }
     }
 
-    /// <summary>Writes whole sectors: a write that starts or ends inside a sector first takes that sector's current bytes.</summary>
+    /// <summary>
+    /// Writes with the disk's lock held: the caller's bytes, widened to whole sectors only where a
+    /// partial first or last sector is the parent's (then the rest of that sector is taken from the
+    /// parent, which is read-only); a partial sector that is already this file's gets exactly the
+    /// caller's bytes, so a write beside it in place is never overwritten with stale bytes. Then the
+    /// sectors' bits are set (a new block's bitmap has only those).
+    /// </summary>
     private protected override void WriteBlock(long block, int inBlock, ReadOnlySpan<byte> data)
     {
-        int first = inBlock / S;
-        int count = (inBlock + data.Length + S - 1) / S - first;
-        if (first * S == inBlock && count * S == data.Length)
+        int first = inBlock / S, last = (inBlock + data.Length - 1) / S;
+        int start = inBlock % S != 0 && !IsOwn(block, first) ? first * S : inBlock;
+        int end = (inBlock + data.Length) % S != 0 && !IsOwn(block, last) ? (last + 1) * S : inBlock + data.Length;
+        if (start == inBlock && end == inBlock + data.Length)
         {
-            WriteSectors(block, first, count, data);
+            WriteRange(block, start, data, first, last);
             return;
         }
-        byte[] rented = ArrayPool<byte>.Shared.Rent(count * S);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(end - start);
         try
         {
-            var sectors = rented.AsSpan(0, count * S);
-            ReadCurrentSector(block, first, sectors[..S]);
-            if (count > 1) ReadCurrentSector(block, first + count - 1, sectors[^S..]);
-            data.CopyTo(sectors[(inBlock - first * S)..]);
-            WriteSectors(block, first, count, sectors);
+            var merged = rented.AsSpan(0, end - start);
+            long blockStart = block * BlockBytes;
+            if (start < inBlock) ReadParent(blockStart + start, merged[..S]);
+            if (end > inBlock + data.Length && (first != last || start == inBlock)) ReadParent(blockStart + last * S, merged[^S..]);
+            data.CopyTo(merged[(inBlock - start)..]);
+            WriteRange(block, start, merged, first, last);
         }
         finally { ArrayPool<byte>.Shared.Return(rented); }
     }
 
-    /// <summary>Writes sectors [first, first+count) of the block and sets their bits: a new block's bitmap has only those.</summary>
-    private void WriteSectors(long block, int first, int count, ReadOnlySpan<byte> sectors)
+    /// <summary>True if <paramref name="sector"/> of <paramref name="block"/> is this file's (allocated, bit set).</summary>
+    private bool IsOwn(long block, int sector) => IsAllocated(block) && _bitmaps.IsSet(block, sector);
+
+    /// <summary>Writes <paramref name="bytes"/> at <paramref name="start"/> of the block and marks sectors [first, last] this file's.</summary>
+    private void WriteRange(long block, int start, ReadOnlySpan<byte> bytes, int first, int last)
     {
         if (!IsAllocated(block))
         {
-            var fresh = new byte[BitmapBytes];
-            SectorBitmap.SetRange(fresh, first, count);
-            Allocate(block, fresh, first * S, sectors);
-            _bitmaps[block] = fresh;
+            // Unallocated: every sector is the parent's, so start is sector-aligned and the bytes whole sectors.
+            _fresh.AsSpan().Clear();
+            SectorBitmap.SetRange(_fresh, first, last - first + 1);
+            _bitmaps.Add(block, _fresh);
+            Allocate(block, _fresh, start, bytes);
             return;
         }
-        File.WriteAt(DataOffset(block) + (long)first * S, sectors);
-        byte[] bitmap = Bitmap(block);
-        SectorBitmap.SetRange(bitmap, first, count);
-        MarkBitmapDirty(block, bitmap);
-    }
-
-    /// <summary>What a sector reads now: this file's bytes when its bit is set, the parent's otherwise.</summary>
-    private void ReadCurrentSector(long block, int sector, Span<byte> destination)
-    {
-        if (IsAllocated(block) && SectorBitmap.IsSet(Bitmap(block), sector))
-            File.ReadAt(DataOffset(block) + (long)sector * S, destination);
-        else
-            ReadParent(block * BlockBytes + (long)sector * S, destination);
+        File.WriteAt(DataOffset(block) + start, bytes);
+        // The bits reach the file at the next flush, after the data (DESIGN.md §4); none changed: nothing to write.
+        _bitmaps.SetRange(block, first, last - first + 1);
     }
 
     /// <summary>Reads the parent; past its end (a child larger than its parent) reads zeros.</summary>
@@ -104,25 +113,20 @@ public sealed class DifferencingDisk : SparseDisk
         buffer[inParent..].Clear();
     }
 
-    /// <summary>The bitmap of an allocated block, read from the file once and kept.</summary>
-    private byte[] Bitmap(long block)
-    {
-        if (!_bitmaps.TryGetValue(block, out var bitmap))
-        {
-            bitmap = new byte[BitmapBytes];
-            File.ReadAt(BitmapOffset(block), bitmap);
-            _bitmaps[block] = bitmap;
-        }
-        return bitmap;
-    }
-
     private protected override bool WritesInPlace(long block, int inBlock, int length)
     {
         if (!IsAllocated(block)) return false;
         int first = inBlock / S;
-        int count = (inBlock + length - 1) / S - first + 1;
-        return SectorBitmap.RunLength(Bitmap(block), first, count, out bool set) >= count && set;
+        return _bitmaps.AllSet(block, first, (inBlock + length - 1) / S - first + 1);
     }
+
+    private protected override bool BitmapsDirty => _bitmaps.IsDirty;
+
+    private protected override void WriteDirtyBitmaps() => _bitmaps.WriteDirty((block, bits) =>
+    {
+        File.WriteAt(BitmapOffset(block), bits);
+        VhdTelemetry.RecordMetadataWrite("bitmap");
+    });
 
     private protected override bool BlockMayContainData(long block, long offset, int length)
     {
@@ -133,11 +137,10 @@ public sealed class DifferencingDisk : SparseDisk
 
     private protected override void AddOwnRanges(long block, long blockStart, int length, List<(long Offset, long Length)> ranges)
     {
-        byte[] bitmap = Bitmap(block);
         int sectors = length / S;
         for (int s = 0; s < sectors;)
         {
-            int run = SectorBitmap.RunLength(bitmap, s, sectors - s, out bool set);
+            int run = _bitmaps.RunLength(block, s, sectors - s, out bool set);
             if (set) ranges.Add((blockStart + (long)s * S, (long)run * S));
             s += run;
         }

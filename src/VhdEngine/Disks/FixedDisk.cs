@@ -2,30 +2,29 @@ using System.IO.Abstractions;
 
 namespace Storage.VhdEngine.Disks;
 
-/// <summary>A fixed image: the virtual disk's bytes, then the footer.</summary>
+/// <summary>A fixed image: the virtual disk's bytes, then the footer. Every write is in place.</summary>
 public sealed class FixedDisk : VirtualDisk
 {
-    private bool _unsynced;
-
     internal FixedDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options)
-        : base(fs, path, file, metadata, options) =>
-        // As for SparseDisk: the first flush of a writable session always fsyncs, so writes an
-        // earlier session left unflushed (and this one reads) are durable when it returns.
-        _unsynced = file.CanWrite;
+        : base(fs, path, file, metadata, options)
+    {
+    }
 
     private protected override void ReadCore(long offset, Span<byte> buffer) => File.ReadAt(offset, buffer);
 
-    private protected override void WriteCore(long offset, ReadOnlySpan<byte> data)
+    private protected override bool WriteInPlaceCore(long offset, ReadOnlySpan<byte> data)
     {
         File.WriteAt(offset, data);
-        _unsynced = true;
+        return true;
     }
+
+    private protected override void WriteCore(long offset, ReadOnlySpan<byte> data) => File.WriteAt(offset, data);
 
     private protected override void FlushCore(bool durable)
     {
         // A fixed image has no metadata to write: only durability is left to do.
-        if (!_unsynced || !durable) return;
+        if (!durable || !NeedsSync(out long writes)) return;
         File.Sync();
-        _unsynced = false;
+        MarkSynced(writes);
     }
 }

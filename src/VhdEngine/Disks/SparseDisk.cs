@@ -17,9 +17,7 @@ public abstract class SparseDisk : VirtualDisk
     private readonly BlockAllocationTable _bat;
     private readonly long _tableOffset;
     private readonly byte[] _footerBytes;
-    private readonly Dictionary<long, byte[]> _dirtyBitmaps = [];
     private long _footerOffset;
-    private bool _unsynced;
 
     private protected SparseDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options)
         : base(fs, path, file, metadata, options)
@@ -30,17 +28,13 @@ public abstract class SparseDisk : VirtualDisk
         BitmapBytes = metadata.BitmapBytes;
         _footerOffset = metadata.FooterOffset;
         _footerBytes = metadata.Footer.ToArray();
-        // A session that wrote without a flush (a process that died) leaves writes the OS may not
-        // have written back, and this one reads them: its first flush must fsync even if it wrote
-        // nothing, or what it read is not durable when Flush returns.
-        _unsynced = file.CanWrite;
     }
 
     /// <inheritdoc />
     public override int BlockSize => (int)BlockBytes;
 
     /// <inheritdoc />
-    public override long AllocatedBlocks { get { lock (Gate) return _bat.AllocatedCount; } }
+    public override long AllocatedBlocks => _bat.AllocatedCount;
 
     /// <summary>Offset of the end footer: where the next block will start.</summary>
     public long EndFooterOffset { get { lock (Gate) return _footerOffset; } }
@@ -51,14 +45,20 @@ public abstract class SparseDisk : VirtualDisk
     /// <summary>Bytes of a block's sector bitmap (a whole number of sectors).</summary>
     private protected int BitmapBytes { get; }
 
-    /// <summary>Reads <paramref name="buffer"/> at <paramref name="inBlock"/> of <paramref name="block"/>.</summary>
+    /// <summary>Reads <paramref name="buffer"/> at <paramref name="inBlock"/> of <paramref name="block"/>; called without the disk's lock.</summary>
     private protected abstract void ReadBlock(long block, int inBlock, Span<byte> buffer);
 
     /// <summary>Writes <paramref name="data"/> at <paramref name="inBlock"/> of <paramref name="block"/>, allocating it if needed.</summary>
     private protected abstract void WriteBlock(long block, int inBlock, ReadOnlySpan<byte> data);
 
-    /// <summary>True when writing the range of the block changes no allocation or bitmap state.</summary>
+    /// <summary>True when writing the range of the block changes no allocation or bitmap state (then its bytes go straight to <see cref="DataOffset"/>).</summary>
     private protected abstract bool WritesInPlace(long block, int inBlock, int length);
+
+    /// <summary>True when sector bitmaps of blocks allocated earlier changed in memory since the last flush.</summary>
+    private protected virtual bool BitmapsDirty => false;
+
+    /// <summary>Writes the bitmaps <see cref="BitmapsDirty"/> counts (with the disk's lock held, after the data is durable).</summary>
+    private protected virtual void WriteDirtyBitmaps() { }
 
     /// <summary>False when the range (at virtual <paramref name="offset"/>, inside <paramref name="block"/>) certainly reads as zeros.</summary>
     private protected abstract bool BlockMayContainData(long block, long offset, int length);
@@ -99,10 +99,22 @@ public abstract class SparseDisk : VirtualDisk
         {
             var (block, inBlock, n) = Locate(offset, data.Length);
             WriteBlock(block, inBlock, data[..n]);
-            _unsynced = true;
             offset += n;
             data = data[n..];
         }
+    }
+
+    private protected sealed override bool WriteInPlaceCore(long offset, ReadOnlySpan<byte> data)
+    {
+        if (!CanWriteInPlaceCore(offset, data.Length)) return false;
+        while (!data.IsEmpty)
+        {
+            var (block, inBlock, n) = Locate(offset, data.Length);
+            File.WriteAt(DataOffset(block) + inBlock, data[..n]);
+            offset += n;
+            data = data[n..];
+        }
+        return true;
     }
 
     private protected sealed override bool CanWriteInPlaceCore(long offset, long length)
@@ -154,24 +166,25 @@ public abstract class SparseDisk : VirtualDisk
         VhdTelemetry.BlockAllocations.Add(1);
     }
 
-    /// <summary>An allocated block's bitmap changed in memory: the next flush writes it, after the data is durable.</summary>
-    private protected void MarkBitmapDirty(long block, byte[] bitmap) => _dirtyBitmaps[block] = bitmap;
-
+    /// <summary>
+    /// Durable: the data first (one sync, the only one when no metadata is dirty), then the dirty BAT
+    /// sectors and bitmaps, then a second sync for them (DESIGN.md §4). Not durable: the metadata is
+    /// written without syncs, and all of it stays unsynced for the next durable flush.
+    /// </summary>
     private protected sealed override void FlushCore(bool durable)
     {
-        bool metadata = _bat.IsDirty || _dirtyBitmaps.Count > 0;
+        bool metadata = _bat.IsDirty || BitmapsDirty;
         if (!durable)
         {
-            // Metadata without the fsyncs: all of it stays unsynced, for the next durable flush.
             if (!metadata) return;
             WriteMetadata();
-            _unsynced = true;
+            MarkUnsynced();
             return;
         }
-        if (!_unsynced && !metadata) return;
+        if (!NeedsSync(out long writes) && !metadata) return;
         using var activity = metadata ? VhdTelemetry.ActivitySource.StartActivity("vhd.metadata.write") : null;
         File.Sync();
-        _unsynced = false;
+        MarkSynced(writes);
         if (!metadata) return;
         WriteMetadata();
         File.Sync();
@@ -181,12 +194,7 @@ public abstract class SparseDisk : VirtualDisk
     private void WriteMetadata()
     {
         WriteDirtyTable();
-        foreach (var (block, bitmap) in _dirtyBitmaps)
-        {
-            File.WriteAt(BitmapOffset(block), bitmap);
-            VhdTelemetry.RecordMetadataWrite("bitmap");
-        }
-        _dirtyBitmaps.Clear();
+        WriteDirtyBitmaps();
     }
 
     /// <summary>Writes every dirty run of BAT sectors, one write per run, marking each clean once written.</summary>

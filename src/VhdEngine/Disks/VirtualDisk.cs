@@ -5,8 +5,11 @@ namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// An open VHD image: fixed, dynamic or differencing. Reads and writes at any byte offset and
-/// length; <see cref="Flush()"/> is the durability point (DESIGN.md §4). Instances are thread-safe:
-/// every operation holds the disk's lock, which is what lets read-only parents be shared.
+/// length; <see cref="Flush()"/> is the durability point (DESIGN.md §4). Instances are thread-safe,
+/// which is what lets read-only parents be shared: reads, and writes that change no allocation or
+/// bitmap state (<see cref="CanWriteInPlace"/>), run side by side on positional I/O; allocating
+/// writes, flushes and closing hold the disk's lock, one at a time. Concurrent requests that
+/// overlap get no order among themselves, as on any block device.
 /// </summary>
 public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
 {
@@ -15,8 +18,13 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     private protected readonly ImageMetadata Metadata;
     // The image's lock and open file; null once handed to a reopened instance (Reopen).
     private ImageLock? _lock;
-    private string? _unusableReason;
-    private bool _disposed;
+    private volatile string? _unusableReason;
+    private volatile bool _disposed;
+    // Writes completed so far, and the count the last durable sync covered (-1: none yet, so the
+    // first flush of a writable session always syncs: a session that died without a flush may have
+    // left writes the OS has not written back, and this one reads them).
+    private long _writes;
+    private long _syncedWrites = -1;
 
     private protected VirtualDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options)
     {
@@ -62,7 +70,7 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     public virtual VirtualDisk? Parent => null;
 
     /// <summary>Current length of the image file.</summary>
-    public long FileLength { get { lock (Gate) return File.Length; } }
+    public long FileLength => File.Length;
 
     /// <summary>What open noticed without refusing the image (stale footer, missing feature bit...).</summary>
     public IReadOnlyList<string> Warnings => Metadata.Warnings;
@@ -78,28 +86,52 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Reads <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>.</summary>
+    /// <summary>Reads <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>; reads run side by side.</summary>
     public void Read(long offset, Span<byte> buffer)
     {
         CheckRange(offset, buffer.Length);
-        lock (Gate)
-        {
-            CheckUsable();
-            ReadCore(offset, buffer);
-        }
+        CheckUsable();
+        ReadCore(offset, buffer);
     }
 
-    /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>; durable after the next <see cref="Flush()"/>.</summary>
+    /// <summary>
+    /// Writes <paramref name="data"/> at <paramref name="offset"/>; durable after the next
+    /// <see cref="Flush()"/>. A write into space already allocated runs beside reads and other such
+    /// writes; one that allocates holds the disk's lock.
+    /// </summary>
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
         CheckRange(offset, data.Length);
         if (!CanWrite) throw new VhdException($"{Path}: image is open read-only");
-        lock (Gate)
+        CheckUsable();
+        // In place needs no lock: allocation only ever makes more ranges writable in place.
+        if (!WriteInPlaceCore(offset, data))
         {
-            CheckUsable();
-            WriteCore(offset, data);
+            lock (Gate)
+            {
+                CheckUsable();
+                WriteCore(offset, data);
+            }
         }
+        Interlocked.Increment(ref _writes);
     }
+
+    /// <summary>
+    /// True when a durable flush must sync the file: some write completed since the last sync (or
+    /// this session has not synced yet). <paramref name="writes"/> is the count to pass to
+    /// <see cref="MarkSynced"/> once the sync returns: writes that complete during it wait for the next.
+    /// </summary>
+    private protected bool NeedsSync(out long writes)
+    {
+        writes = Interlocked.Read(ref _writes);
+        return writes != _syncedWrites;
+    }
+
+    /// <summary>A sync covered the first <paramref name="writes"/> writes.</summary>
+    private protected void MarkSynced(long writes) => _syncedWrites = writes;
+
+    /// <summary>Something was written that no sync covers yet (metadata written without one).</summary>
+    private protected void MarkUnsynced() => _syncedWrites = -1;
 
     /// <summary>Makes every earlier write durable.</summary>
     public void Flush() => Flush(durable: true);
@@ -160,7 +192,7 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     public bool MayContainData(long offset, long length)
     {
         CheckRange(offset, length);
-        lock (Gate) return MayContainDataCore(offset, length);
+        return MayContainDataCore(offset, length);
     }
 
     /// <summary>
@@ -174,12 +206,18 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     {
         CheckRange(offset, length);
         if (!CanWrite) return false;
-        lock (Gate) return _unusableReason is null && CanWriteInPlaceCore(offset, length);
+        return _unusableReason is null && CanWriteInPlaceCore(offset, length);
     }
 
     private protected virtual bool CanWriteInPlaceCore(long offset, long length) => true;
 
+    /// <summary>Reads; called without the disk's lock, side by side with other calls.</summary>
     private protected abstract void ReadCore(long offset, Span<byte> buffer);
+
+    /// <summary>Writes what changes no allocation or bitmap state, without the disk's lock; false (nothing written) otherwise.</summary>
+    private protected abstract bool WriteInPlaceCore(long offset, ReadOnlySpan<byte> data);
+
+    /// <summary>Writes (allocating where needed) with the disk's lock held.</summary>
     private protected abstract void WriteCore(long offset, ReadOnlySpan<byte> data);
     private protected abstract void FlushCore(bool durable);
     private protected virtual bool MayContainDataCore(long offset, long length) => true;
