@@ -5,6 +5,8 @@
 #                                alternating rounds, ratio, target and PASS/SHORT
 #   bash bench/run.sh --facade   only the facade's overhead: Stopwatch loops (median, p99 per
 #                                4 KiB request) and the BenchmarkDotNet facade benchmarks (short job)
+#   bash bench/run.sh --service  only the issue 16 rows: parallel readers, one image many tasks,
+#                                many images, durable writes, memory (also part of the full run)
 #   bash bench/run.sh --startup  only the one-shot commands' wall time (info, check, create 1G, 4 KiB
 #                                read and write), the native vhd against qemu-img/qemu-io, medians
 #                                of BENCH_STARTUP_RUNS (default 21) alternating runs; target: within 2x
@@ -13,6 +15,9 @@
 #   BENCH_ROUNDS=4     alternating rounds (qemu first in odd rounds, vhd first in even ones; even: each goes first as often)
 #   BENCH_COUNT=20000  requests per bench run (qemu-img bench -c)
 #   BENCH_DIR=DIR      work directory (default /tmp/vhd-bench); its big files are deleted at the end
+#   BENCH_DURABLE_COUNT=2000  requests per durable-write run (a flush after each)
+#   BENCH_TASK_REQUESTS=200000, BENCH_IMAGE_REQUESTS=10000: requests of the 8-task row, per writer of the 64-image row
+#   BENCH_IMAGES=1000  images held open for the memory row; BENCH_DIFF_GIB=2048: the differencing child read end to end
 #   BENCH_WARM=1       touch RAM (a tmpfs file of SIZE+1 GiB) before every timed command; 0: off
 #
 # The page cache cannot be dropped here, so every file is read once before the first timed run
@@ -26,8 +31,9 @@ case "${1:-}" in
   "") ;;
   --facade) MODE=facade ;;
   --startup) MODE=startup ;;
-  -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
-  *) echo "usage: bash bench/run.sh [--facade|--startup]" >&2; exit 2 ;;
+  --service) MODE=service ;;
+  -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+  *) echo "usage: bash bench/run.sh [--facade|--startup|--service]" >&2; exit 2 ;;
 esac
 SIZE=${BENCH_SIZE:-2G}
 ROUNDS=${BENCH_ROUNDS:-4}
@@ -161,11 +167,13 @@ if [ "$avail" -lt "$need" ]; then
   exit 1
 fi
 echo "== files in $WORK ($(df -T "$WORK" | awk 'NR==2 {print $2}')), $SIZE random raw"
-head -c "$SIZE" /dev/urandom > "$WORK/src.raw"
-qemu-img convert -f raw -O vpc "$WORK/src.raw" "$WORK/src.vhd"          # the dynamic source (made by qemu-img)
-if [ "$bytes" -eq $((1 << 30)) ]; then ln -f "$WORK/src.raw" "$WORK/mem.raw"; else head -c 1G "$WORK/src.raw" > "$WORK/mem.raw"; fi
+if [ "$MODE" = all ]; then
+  head -c "$SIZE" /dev/urandom > "$WORK/src.raw"
+  qemu-img convert -f raw -O vpc "$WORK/src.raw" "$WORK/src.vhd"          # the dynamic source (made by qemu-img)
+  if [ "$bytes" -eq $((1 << 30)) ]; then ln -f "$WORK/src.raw" "$WORK/mem.raw"; else head -c 1G "$WORK/src.raw" > "$WORK/mem.raw"; fi
+  cat "$WORK/src.raw" "$WORK/src.vhd" "$WORK/mem.raw" > /dev/null
+fi
 qemu-img create -q -f vpc "$WORK/template.vhd" 4G                       # fresh 4 GiB dynamic image for the bench rows
-cat "$WORK/src.raw" "$WORK/src.vhd" "$WORK/mem.raw" > /dev/null
 
 # Memory made hot before every timed command. In a VM that hands freed guest pages back to the
 # host (free page reporting), a command that fills gigabytes of page cache pays a host fault per
@@ -191,6 +199,8 @@ timed() {
   awk -v w=$(( (e - s) / 1000 )) '{printf "%.6f %.2f %d\n", w / 1e6, $1 + $2, $3}' "$tf"
 }
 record() { echo "$2" >> "$WORK/$1.res"; }   # file value
+med() { median < "$WORK/$1.res"; }
+best() { sort -g "$WORK/$1.res" | head -1; }
 rm -f "$WORK"/*.res
 
 convert_ours() { # from to format
@@ -202,24 +212,91 @@ convert_qemu() { # from to format
     raw)     timed qemu-img convert -f vpc -O raw "$1" "$2" ;;
   esac; }
 
-echo "== warm-up (untimed)"
-for tool in ours qemu; do
-  convert_$tool "$WORK/src.raw" "$WORK/w.vhd" dynamic > /dev/null; rm -f "$WORK/w.vhd"
-  convert_$tool "$WORK/src.vhd" "$WORK/w.raw" raw > /dev/null; rm -f "$WORK/w.raw"
-done
+if [ "$MODE" = all ]; then
+  echo "== warm-up (untimed)"
+  for tool in ours qemu; do
+    convert_$tool "$WORK/src.raw" "$WORK/w.vhd" dynamic > /dev/null; rm -f "$WORK/w.vhd"
+    convert_$tool "$WORK/src.vhd" "$WORK/w.raw" raw > /dev/null; rm -f "$WORK/w.raw"
+  done
+fi
 
 # qemu-img bench: "Run completed in X seconds." -> requests/s; vhd bench --json -> requests/s.
 bench_qemu() { # image extra-args...
   local img=$1; shift
   sync
-  qemu-img bench -f vpc -c "$COUNT" -d 1 -s 4096 -S 2101248 "$@" "$img" \
+  qemu-img bench -f vpc -c "${BCOUNT:-$COUNT}" -d "${BDEPTH:-1}" -s 4096 -S 2101248 "$@" "$img" \
     | sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p' | awk -v c="$COUNT" '{printf "%.1f\n", c / $1}'
 }
 bench_ours() { # image extra-args...
   local img=$1; shift
   sync
-  "$VHD" bench "$img" -c "$COUNT" -d 1 -s 4096 -S 2101248 "$@" --json | sed -n 's/.*"requestsPerSecond":\([0-9.]*\).*/\1/p'
+  "$VHD" bench "$img" -c "${BCOUNT:-$COUNT}" -d "${BDEPTH:-1}" -s 4096 -S 2101248 "$@" --json | sed -n 's/.*"requestsPerSecond": *\([0-9.]*\).*/\1/p'
 }
+
+
+# ---- issue 16: what a service feels (parallel readers, many tasks, many images, durable writes, memory)
+DCOUNT=${BENCH_DURABLE_COUNT:-2000}
+ge() { awk -v a="$1" -v b="$2" 'BEGIN {print (a >= b) ? 1 : 0}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {print (b > 0) ? a / b : 0}'; }
+json() { sed -n "s/.*\"$1\": *\([-0-9.e]*\).*/\1/p"; } # field < line
+service_rounds() {
+  local round order tool d img
+  # An image every row reads from, allocated where the requests land (-S 2101248: one 4 KiB
+  # request per 2 MiB block, wrapping over the 4 GiB disk; the same offsets for every depth).
+  cp --sparse=always "$WORK/template.vhd" "$WORK/par.vhd"
+  "$VHD" bench "$WORK/par.vhd" -c "$COUNT" -d 1 -s 4096 -S 2101248 -w > /dev/null
+  cat "$WORK/par.vhd" > /dev/null
+  for round in $(seq 1 "$ROUNDS"); do
+    if [ $((round % 2)) = 1 ]; then order="qemu ours"; else order="ours qemu"; fi
+    echo "== issue 16 round $round/$ROUNDS ($order), load $(cut -d' ' -f1 /proc/loadavg)"
+    for tool in $order; do
+      for d in 1 2 4 8; do record "par$d.$tool" "$(BDEPTH=$d bench_$tool "$WORK/par.vhd" | tail -1)"; done
+      echo "   $tool reads at depth 1/2/4/8: $(for d in 1 2 4 8; do printf '%s ' "$(tail -1 "$WORK/par$d.$tool.res")"; done)/s"
+      # Durable writes: a flush after every request (qemu-img bench --flush-interval=1; vhd bench the same).
+      img=$WORK/dur-$tool.vhd
+      cp --sparse=always "$WORK/template.vhd" "$img"
+      record "dnew.$tool" "$(BCOUNT=$DCOUNT bench_$tool "$img" -w --flush-interval=1 | tail -1)"
+      record "dall.$tool" "$(BCOUNT=$DCOUNT bench_$tool "$img" -w --flush-interval=1 | tail -1)"
+      rm -f "$img"
+      echo "   $tool durable writes: new blocks $(tail -1 "$WORK/dnew.$tool.res")/s, allocated $(tail -1 "$WORK/dall.$tool.res")/s"
+    done
+  done
+  rm -f "$WORK/par.vhd"
+  echo "== issue 16: 8 tasks on one image (IDisk against the same harness on a plain file), load $(cut -d' ' -f1 /proc/loadavg)"
+  TASKS_JSON=$(BENCH_TMP=$WORK $BENCH service tasks 8 "${BENCH_TASK_REQUESTS:-200000}"); echo "   $TASKS_JSON"
+  echo "== issue 16: 64 images, one writer each, load $(cut -d' ' -f1 /proc/loadavg)"
+  IMAGES_JSON=$(BENCH_TMP=$WORK $BENCH service images 64 "${BENCH_IMAGE_REQUESTS:-10000}"); echo "   $IMAGES_JSON"
+  echo "== issue 16: memory, ${BENCH_IMAGES:-1000} open 64 GiB dynamic images; a ${BENCH_DIFF_GIB:-2048} GiB differencing child read end to end, load $(cut -d' ' -f1 /proc/loadavg)"
+  OPEN_JSON=$(BENCH_TMP=$WORK $BENCH memory open "${BENCH_IMAGES:-1000}" 64); echo "   $OPEN_JSON"
+  DIFF_JSON=$(BENCH_TMP=$WORK $BENCH memory diff "${BENCH_DIFF_GIB:-2048}"); echo "   $DIFF_JSON"
+}
+service_table() {
+  local d q o r one two
+  for d in 1 2 4 8; do
+    q=$(med "par$d.qemu"); o=$(med "par$d.ours"); r=$(ratio "$o" "$q")
+    row "parallel readers: 4 KiB reads at depth $d through IDisk (\`bench -d $d -s 4096 -S 2101248\`, allocated)" "$(printf '%.0f' "$q")/s" "$(printf '%.0f' "$o")/s" "$r" ">= 1x (qemu-img at -d $d)" "$(ge "$r" 1)"
+  done
+  one=$(med par1.ours); two=$(med par2.ours); r=$(ratio "$two" "$one")
+  ROWS+=("| parallel readers: vhd at depth 2 / depth 1 | - | $(printf '%.0f' "$two")/s / $(printf '%.0f' "$one")/s | $(num "$r")x | >= 1.8x | $([ "$(ge "$r" 1.8)" = 1 ] && echo PASS || echo SHORT) |")
+  r=$(echo "$TASKS_JSON" | json ratio)
+  ROWS+=("| 8 tasks on one image, 4 KiB random reads + writes, allocated (\`Storage.Benchmarks service tasks 8 ${BENCH_TASK_REQUESTS:-200000}\`) | plain file $(echo "$TASKS_JSON" | json plainPerSecond)/s | $(echo "$TASKS_JSON" | json facadePerSecond)/s | $(num "$r")x of plain | >= 0.8x | $([ "$(ge "$r" 0.8)" = 1 ] && echo PASS || echo SHORT) |")
+  r=$(echo "$IMAGES_JSON" | json ratio)
+  ROWS+=("| 64 images, one writer each, 4 KiB random writes, allocated (\`service images 64 ${BENCH_IMAGE_REQUESTS:-10000}\`) | single image $(echo "$IMAGES_JSON" | json singlePerSecond)/s x $(echo "$IMAGES_JSON" | json cores) cores | $(echo "$IMAGES_JSON" | json aggregatePerSecond)/s | $(num "$r")x | >= 0.9x | $([ "$(ge "$r" 0.9)" = 1 ] && echo PASS || echo SHORT) |")
+  for k in dnew dall; do
+    q=$(med "$k.qemu"); o=$(med "$k.ours"); r=$(ratio "$o" "$q")
+    row "durable 4 KiB writes, flush after each, $([ $k = dnew ] && echo 'new blocks (fresh 4 GiB image)' || echo 'allocated blocks') (\`bench -c $DCOUNT -w --flush-interval=1\`)" "$(printf '%.0f' "$q")/s" "$(printf '%.0f' "$o")/s" "$r" ">= 1.5x" "$(ge "$r" 1.5)"
+  done
+  o=$(echo "$OPEN_JSON" | json perImageKiB)
+  ROWS+=("| RSS, ${BENCH_IMAGES:-1000} open 64 GiB dynamic images (\`memory open ${BENCH_IMAGES:-1000} 64\`) | - | $(echo "$OPEN_JSON" | json rssAfterMiB) MiB ($(echo "$OPEN_JSON" | json rssBeforeMiB) MiB before; $o KiB per image) | - | <= 256 KiB per image (BAT 128 KiB) | $(awk -v x="$o" 'BEGIN {print (x <= 256) ? "PASS" : "SHORT"}') |")
+  o=$(echo "$DIFF_JSON" | json peakRssMiB)
+  ROWS+=("| peak RSS, ${BENCH_DIFF_GIB:-2048} GiB differencing child (every block allocated) read end to end (\`memory diff ${BENCH_DIFF_GIB:-2048}\`) | - | $o MiB (read $(echo "$DIFF_JSON" | json readSeconds) s) | - | < 100 MB (bitmap cache 1 MiB) | $(awk -v x="$o" 'BEGIN {print (x * 1048576 < 100e6) ? "PASS" : "SHORT"}') |")
+}
+if [ "$MODE" = service ]; then
+  service_rounds
+  service_table
+  print_table
+  exit 0
+fi
 
 for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then order="qemu ours"; else order="ours qemu"; fi
@@ -251,8 +328,6 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-med() { median < "$WORK/$1.res"; }
-best() { sort -g "$WORK/$1.res" | head -1; }
 time_row() { # label key target-ratio
   local q o r; q=$(med "$2.qemu"); o=$(med "$2.ours"); r=$(awk -v q="$q" -v o="$o" 'BEGIN {print q / o}')
   row "$1 (s; best qemu $(num "$(best "$2.qemu")"), vhd $(num "$(best "$2.ours")"); cpu qemu $(med "$2-cpu.qemu"), vhd $(med "$2-cpu.ours"))" \
@@ -272,5 +347,7 @@ rate_row "4 KiB writes into allocated blocks" walloc 2
 rate_row "4 KiB reads (5 runs per round)" read 1.5
 q=$(med rss.qemu); o=$(med rss.ours)
 ROWS+=("| peak RSS converting 1 GiB raw -> dynamic | $((q / 1024)) MiB | $((o / 1024)) MiB | - | vhd < 100 MB | $(awk -v o="$o" 'BEGIN {print (o * 1024 < 100e6) ? "PASS" : "SHORT"}') |")
+service_rounds
+service_table
 facade_rows
 print_table
