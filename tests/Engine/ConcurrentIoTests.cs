@@ -22,7 +22,7 @@ public sealed class ConcurrentIoTests : IDisposable
     private static byte[] Sector(byte value) => Enumerable.Repeat(value, S).ToArray();
 
     [Fact]
-    public void Readers_see_whole_sectors_while_a_writer_allocates_and_others_write_in_place()
+    public async Task Readers_see_whole_sectors_while_a_writer_allocates_and_others_write_in_place()
     {
         string parent = Path.Combine(_dir, "p.vhd"), child = Path.Combine(_dir, "c.vhd");
         const int blocks = 16;
@@ -58,9 +58,9 @@ public sealed class ConcurrentIoTests : IDisposable
             for (int b = 0; b < blocks; b++) d.Write((long)b * Block + Block / 2 + (long)s * S, Sector(2));
             if (s % 70 == 0) d.Flush();
         }
-        Task.WaitAll(inPlace);
-        stop.Cancel();
-        Task.WaitAll(readers);
+        await Task.WhenAll(inPlace);
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
         d.Flush();
         d.Dispose();
         Assert.Empty(errors);
