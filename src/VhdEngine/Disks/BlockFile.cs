@@ -21,10 +21,6 @@ public sealed class BlockFile : IDisposable
     private IRandomAccess? _io;
     private SafeFileHandle? _handle;
     private FileSystemStream? _stream;
-    // Set by anything that may have changed the file's length since the last sync: then the next
-    // sync is a full fsync; otherwise a descriptor gets fdatasync (FileDataSync).
-    private volatile bool _lengthChanged = true;
-    private long _syncedLength = -1;
     private bool _disposed;
 
     private BlockFile(IFileSystem fs, SafeFileHandle? handle, FileSystemStream? stream, string path, bool writable)
@@ -154,7 +150,6 @@ public sealed class BlockFile : IDisposable
     /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>.</summary>
     public void WriteAt(long offset, ReadOnlySpan<byte> data)
     {
-        if (offset + data.Length > Volatile.Read(ref _syncedLength)) _lengthChanged = true;
         try
         {
             if (_handle is { } h) _io!.Write(h, data, offset);
@@ -175,33 +170,26 @@ public sealed class BlockFile : IDisposable
     }
 
     /// <summary>
-    /// Makes every earlier write durable: <c>fdatasync</c> on a Linux descriptor when the file's
-    /// length has not changed since the last sync (an overwrite in place), else the file system's
-    /// fsync (<see cref="IRandomAccess.FlushToDisk"/>, a stream's <c>Flush(true)</c>), which is also
-    /// what every simulated file system sees for every sync.
+    /// Makes every earlier write durable: <c>fdatasync</c> on a Linux descriptor (the data and the
+    /// metadata needed to read it back, the file's length and block allocation included, as Linux
+    /// documents; only timestamps are left, which nothing reads back; qemu syncs images the same
+    /// way), else the file system's fsync (<see cref="IRandomAccess.FlushToDisk"/>, a stream's
+    /// <c>Flush(true)</c>), which is also what every simulated file system sees for every sync.
     /// </summary>
     public void Sync()
     {
         try
         {
-            bool grew = _lengthChanged;
-            _lengthChanged = false;
-            if (!grew && Descriptor is { } fd && OperatingSystem.IsLinux()) FileDataSync.Sync(fd);
+            if (Descriptor is { } fd && OperatingSystem.IsLinux()) FileDataSync.Sync(fd);
             else if (_handle is { } h) _io!.FlushToDisk(h);
             else Stream.Flush(flushToDisk: true);
-            Volatile.Write(ref _syncedLength, Length);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
-        {
-            _lengthChanged = true;
-            throw Wrap("fsync", e);
-        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException) { throw Wrap("fsync", e); }
     }
 
     /// <summary>Sets the file length.</summary>
     public void SetLength(long length)
     {
-        _lengthChanged = true;
         try
         {
             if (_handle is { } h) _io!.SetLength(h, length);
