@@ -36,6 +36,9 @@ internal static class Fixtures
         RequestTimeout = TimeSpan.FromSeconds(30),
     };
 
+    /// <summary>A store over a manager in <paramref name="system"/>.</summary>
+    public static IDiskStore Start(Akka.Actor.ActorSystem system, VhdStorageOptions options) => DiskStore.Start(system, options);
+
     public static byte[] Bytes(int length, int seed)
     {
         var b = new byte[length];
