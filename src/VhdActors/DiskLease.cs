@@ -10,16 +10,17 @@ namespace Storage.VhdActors;
 /// allocation or bitmap state (<see cref="VirtualDisk.CanWriteInPlace"/>), run on the caller's
 /// thread, without two thread hops per request. The actor keeps everything else: it opens,
 /// flushes, closes, restarts and reopens the image, and it revokes the lease first whenever it
-/// does one of those (close, idle close, snapshot, reopen, commit, restart), waiting for a request
-/// in progress to finish. Requests under the lease are serialized by the lease's lock (and the
-/// engine's), so they stay linearizable with the actor's own operations on the disk. A handle whose
-/// lease is revoked falls back to messages, which queue behind the actor's work as before.
+/// does one of those, waiting for the requests in progress to finish. The lease does not
+/// serialize requests (the engine's lock does that); it only fences them off from a revocation:
+/// a request that entered before <see cref="Revoke"/> finishes before it returns, one that comes
+/// after finds the lease revoked and goes to the actor.
 /// </summary>
 internal sealed class DiskLease
 {
-    private readonly object _gate = new();
     private readonly TimeProvider _clock;
-    private VirtualDisk? _disk;
+    private readonly VirtualDisk _disk;
+    private int _active;
+    private int _revoked;
     private long _lastUse;
 
     public DiskLease(VirtualDisk disk, IActorRef owner, TimeProvider clock)
@@ -34,7 +35,7 @@ internal sealed class DiskLease
     public IActorRef Owner { get; }
 
     /// <summary>False once revoked.</summary>
-    public bool IsValid => Volatile.Read(ref _disk) is not null;
+    public bool IsValid => Volatile.Read(ref _revoked) == 0;
 
     /// <summary>True if a request ran under the lease within <paramref name="interval"/> (the actor is not idle then).</summary>
     public bool UsedWithin(TimeSpan interval) => _clock.GetElapsedTime(Volatile.Read(ref _lastUse)) < interval;
@@ -45,23 +46,34 @@ internal sealed class DiskLease
     /// </summary>
     public bool TryEnter([NotNullWhen(true)] out VirtualDisk? disk)
     {
-        Monitor.Enter(_gate);
-        disk = _disk;
-        if (disk is null)
+        // Both sides use full fences (Interlocked): either Revoke sees this request active and
+        // waits for it, or this request sees the revocation and backs out.
+        Interlocked.Increment(ref _active);
+        if (Volatile.Read(ref _revoked) != 0)
         {
-            Monitor.Exit(_gate);
+            Interlocked.Decrement(ref _active);
+            disk = null;
             return false;
         }
         Volatile.Write(ref _lastUse, _clock.GetTimestamp());
+        disk = _disk;
         return true;
     }
 
     /// <summary>Leaves the lease entered by <see cref="TryEnter"/>.</summary>
-    public void Exit() => Monitor.Exit(_gate);
+    public void Exit() => Interlocked.Decrement(ref _active);
 
-    /// <summary>Ends the lease; returns once no request runs under it any more (a holder may call it too).</summary>
+    /// <summary>The actor ends the lease; returns once no request runs under it any more.</summary>
     public void Revoke()
     {
-        lock (_gate) _disk = null;
+        Interlocked.Exchange(ref _revoked, 1);
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _active) > 0) spin.SpinOnce();
     }
+
+    /// <summary>
+    /// A request under the lease failed: no request starts under it from now on (they go to the
+    /// actor, which hears of the failure first). Does not wait: the caller is itself inside.
+    /// </summary>
+    public void Abandon() => Interlocked.Exchange(ref _revoked, 1);
 }

@@ -1,206 +1,170 @@
-using Storage.VhdEngine;
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.IO.Abstractions;
 using Akka.Actor;
 using Storage.VhdActors.Messages;
+using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
 using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdActors;
 
 /// <summary>
-/// The <see cref="IDiskStore"/> facade over an <see cref="ImageManager"/> (or a shard region of
-/// <see cref="ImageEntity"/>): turns calls into messages, replies into results, and
-/// <c>Status.Failure</c> into exceptions. Each call has its own "vhd.*" span whose context
-/// travels in the message, so the actor's span is its child.
+/// The <see cref="IDiskStore"/> facade over an <see cref="ImageManager"/> (or anything that routes
+/// image requests like one, e.g. a shard region): turns calls into messages, replies into results,
+/// and <c>Status.Failure</c> into the exception the actor reported. Each call has its own "vhd.*"
+/// span whose context travels in the message, so the actor's span is its child.
 /// </summary>
-public sealed class DiskStore : IDiskStore
+internal sealed partial class DiskStore : IDiskStore
 {
     private readonly Func<CancellationToken, Task<IActorRef>> _router;
-    private readonly VhdStorageOptions _options;
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _limiters = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _handles = new(StringComparer.Ordinal);
-    private readonly Lock _handlesGate = new();
+    private readonly Dictionary<string, StoreImage> _images = new(StringComparer.Ordinal);
+    private readonly Lock _imagesGate = new();
+    private IActorRef? _resolved;
 
-    /// <summary>A facade over <paramref name="router"/>: an <see cref="ImageManager"/> or an image shard region.</summary>
-    public DiskStore(IActorRef router, IFileSystem fileSystem, VhdStorageOptions? options = null)
-        : this(_ => Task.FromResult(router), fileSystem, options ?? new VhdStorageOptions())
-    {
-        ArgumentNullException.ThrowIfNull(router);
-    }
-
-    internal DiskStore(Func<CancellationToken, Task<IActorRef>> router, IFileSystem fileSystem, VhdStorageOptions options)
+    public DiskStore(Func<CancellationToken, Task<IActorRef>> router, IFileSystem fileSystem, VhdStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxInFlightPerImage, 1);
         _router = router;
         FileSystem = fileSystem;
-        _options = options;
+        Options = options;
     }
 
-    /// <summary>
-    /// Starts an <see cref="ImageManager"/> in <paramref name="system"/> (adding the library's
-    /// default HOCON as a fallback if the system lacks the I/O dispatcher) and returns a facade over it.
-    /// </summary>
-    public static DiskStore Start(ActorSystem system, VhdStorageOptions? options = null)
+    public DiskStore(IActorRef router, IFileSystem fileSystem, VhdStorageOptions options)
+        : this(_ => Task.FromResult(router), fileSystem, options)
     {
-        ArgumentNullException.ThrowIfNull(system);
-        options ??= new VhdStorageOptions();
-        var manager = StartManager(system, options, options.FileSystem ?? new FileSystem(), out var fs);
-        return new DiskStore(manager, fs, options);
+        _resolved = router;
     }
 
-    internal static IActorRef StartManager(ActorSystem system, VhdStorageOptions options, IFileSystem fs, out IFileSystem used)
+    /// <summary>Starts an <see cref="ImageManager"/> in <paramref name="system"/> and returns a facade over it.</summary>
+    public static DiskStore Start(ActorSystem system, VhdStorageOptions options, IFileSystem? fileSystem = null)
+    {
+        var fs = fileSystem ?? options.FileSystem ?? new FileSystem();
+        return new DiskStore(StartManager(system, options, fs), fs, options);
+    }
+
+    /// <summary>Starts the manager, adding the library's default HOCON as a fallback if the system lacks the I/O dispatcher.</summary>
+    public static IActorRef StartManager(ActorSystem system, VhdStorageOptions options, IFileSystem fs)
     {
         EnsureConfig(system, options);
-        used = fs;
         return system.ActorOf(ImageManager.Props(fs, options), options.ManagerName);
     }
 
-    internal static void EnsureConfig(ActorSystem system, VhdStorageOptions options)
+    public static void EnsureConfig(ActorSystem system, VhdStorageOptions options)
     {
         if (!system.Dispatchers.HasDispatcher(options.Dispatcher))
             system.Settings.InjectTopLevelFallback(VhdActorsConfig.Default);
     }
 
-    /// <inheritdoc />
     public IFileSystem FileSystem { get; }
 
-    /// <summary>Handles run reads and writes under the image actor's lease (<see cref="VhdStorageOptions.InlineIo"/>).</summary>
-    internal bool InlineIo => _options.InlineIo;
+    /// <summary>The store's settings (a private copy).</summary>
+    public VhdStorageOptions Options { get; }
 
-    /// <inheritdoc />
     public async Task<IDisk> OpenAsync(string path, FileAccess access = FileAccess.ReadWrite, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string full = FileSystem.Path.GetFullPath(path);
-        using var activity = StartSpan("vhd.open", full);
-        activity?.SetTag("vhd.open.mode", access == FileAccess.Read ? "read" : "readwrite");
-        var opened = await RequestAsync<ImageOpened>(new OpenImage(full, access, Context(activity), cancellationToken), activity, cancellationToken).ConfigureAwait(false);
+        string full = FullPath(path);
+        var operation = Operation.Start("vhd.open", full, System.Diagnostics.ActivityKind.Client);
+        operation.Activity?.SetTag("vhd.open.mode", access == FileAccess.Read ? "read" : "readwrite");
+        var opened = await RequestAsync<ImageOpened>(new OpenImage(full, access, operation.Context, cancellationToken), operation, cancellationToken).ConfigureAwait(false);
         return Handle(opened, access != FileAccess.Read);
     }
 
-    /// <inheritdoc />
     public async Task<IDisk> CreateAsync(string path, VhdCreateOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        string full = FileSystem.Path.GetFullPath(path);
-        using var activity = StartSpan("vhd.open", full);
-        activity?.SetTag("vhd.open.mode", "create");
-        var opened = await RequestAsync<ImageOpened>(new CreateImage(full, options, Context(activity), cancellationToken), activity, cancellationToken).ConfigureAwait(false);
+        string full = FullPath(path);
+        var operation = Operation.Start("vhd.open", full, System.Diagnostics.ActivityKind.Client);
+        operation.Activity?.SetTag("vhd.open.mode", "create");
+        var opened = await RequestAsync<ImageOpened>(new CreateImage(full, options, operation.Context, cancellationToken), operation, cancellationToken).ConfigureAwait(false);
         return Handle(opened, writable: true);
     }
 
-    /// <inheritdoc />
     public async Task SnapshotAsync(string imagePath, string childPath, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(imagePath);
-        ArgumentNullException.ThrowIfNull(childPath);
-        string parent = FileSystem.Path.GetFullPath(imagePath);
-        string child = FileSystem.Path.GetFullPath(childPath);
-        using var activity = StartSpan("vhd.snapshot", child);
-        activity?.SetTag("vhd.parent", parent);
+        string parent = FullPath(imagePath, nameof(imagePath));
+        string child = FullPath(childPath, nameof(childPath));
+        var operation = Operation.Start("vhd.snapshot", child, System.Diagnostics.ActivityKind.Client);
+        operation.Activity?.SetTag("vhd.parent", parent);
         // The new child stays open, owned by this store (DESIGN.md §10): the handle the caller opens
         // next takes it over with no moment in which another writer could take it; closing that
         // handle, or the store stopping, lets go of it.
-        await RequestAsync<ImageOpened>(new SnapshotImage(child, parent, Context(activity), cancellationToken), activity, cancellationToken).ConfigureAwait(false);
+        await RequestAsync<ImageOpened>(new SnapshotImage(child, parent, operation.Context, cancellationToken), operation, cancellationToken).ConfigureAwait(false);
+        lock (_imagesGate)
+        {
+            if (_images.TryGetValue(parent, out var frozen)) frozen.Frozen = true;
+        }
     }
 
-    /// <inheritdoc />
     public Task<long> CommitAsync(string childPath, bool keepChild = false, CancellationToken cancellationToken = default) =>
         CommitAsync(childPath, new CommitOptions { KeepChild = keepChild }, cancellationToken);
 
-    /// <inheritdoc />
     public async Task<long> CommitAsync(string childPath, CommitOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(childPath);
         ArgumentNullException.ThrowIfNull(options);
-        string child = FileSystem.Path.GetFullPath(childPath);
-        using var activity = StartSpan("vhd.commit", child);
+        string child = FullPath(childPath, nameof(childPath));
+        var operation = Operation.Start("vhd.commit", child, System.Diagnostics.ActivityKind.Client);
         // Opening the child names its parent; the manager then closes both before merging.
-        var opened = await RequestAsync<ImageOpened>(new OpenImage(child, FileAccess.Read, Context(activity), cancellationToken), activity, cancellationToken).ConfigureAwait(false);
+        var opened = await RequestAsync<ImageOpened>(new OpenImage(child, FileAccess.Read, operation.Context, cancellationToken), Operation.Start("vhd.open", child), cancellationToken).ConfigureAwait(false);
         if (opened.Chain.Count < 2)
         {
             if (HandleCount(child) == 0)
-                await RequestAsync<ImageAck>(new CloseImage(child, Context(activity)), activity, CancellationToken.None).ConfigureAwait(false);
-            throw Fail(activity, new VhdException($"{child}: not a differencing image; there is no parent to commit into"));
+                await RequestAsync<ImageAck>(new CloseImage(child, operation.Context), Operation.Start("vhd.flush", child), CancellationToken.None).ConfigureAwait(false);
+            throw operation.Fail(new VhdException($"{child}: not a differencing image; there is no parent to commit into"), child);
         }
-        activity?.SetTag("vhd.parent", opened.Chain[1]);
-        var done = await RequestAsync<ImageCommitted>(new CommitImage(child, opened.Chain[1], options.KeepChild, Context(activity), cancellationToken, options.Force), activity, cancellationToken).ConfigureAwait(false);
+        operation.Activity?.SetTag("vhd.parent", opened.Chain[1]);
+        var done = await RequestAsync<ImageCommitted>(new CommitImage(child, opened.Chain[1], options.KeepChild, operation.Context, cancellationToken, options.Force), operation, cancellationToken).ConfigureAwait(false);
         return done.BytesCopied;
     }
 
-    internal async Task<T> RequestAsync<T>(IImageRequest request, Activity? activity, CancellationToken cancellationToken)
+    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
     {
-        object reply;
-        try
-        {
-            var router = await _router(cancellationToken).ConfigureAwait(false);
-            reply = await router.Ask<object>(request, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
-            throw new OperationCanceledException($"{request.Path}: cancelled", cancellationToken);
-        }
-        catch (AskTimeoutException e)
-        {
-            throw Fail(activity, new VhdException($"{request.Path}: no reply within {_options.RequestTimeout} (is the actor system running?)", e));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw Fail(activity, VhdErrors.ForCaller(e, request.Path));
-        }
-        return reply switch
-        {
-            T result => result,
-            Status.Failure failure => throw Fail(activity, VhdErrors.ForCaller(failure.Cause, request.Path)),
-            _ => throw Fail(activity, new VhdException($"{request.Path}: unexpected reply {reply.GetType().Name}")),
-        };
+        string full = FullPath(path);
+        if (cancellationToken.IsCancellationRequested) return Task.FromException<bool>(VhdErrors.Cancelled(full, cancellationToken));
+        return Task.FromResult(HandleCount(full) > 0 || FileSystem.File.Exists(full));
     }
 
-    internal SemaphoreSlim Limiter(string path) => _limiters.GetOrAdd(path, _ => new SemaphoreSlim(_options.MaxInFlightPerImage));
-
-    internal static Activity? StartSpan(string name, string path)
+    public async Task DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
-        var activity = VhdTelemetry.ActivitySource.StartActivity(name, ActivityKind.Client);
-        activity?.SetTag("vhd.image", path);
-        return activity;
+        string full = FullPath(path);
+        var operation = Operation.Start("vhd.delete", full, System.Diagnostics.ActivityKind.Client);
+        if (HandleCount(full) > 0)
+            throw operation.Fail(new VhdImageInUseException(full, forWriting: true, "open through this store; dispose its handles first"), full);
+        await RequestAsync<ImageAck>(new DeleteImage(full, operation.Context, cancellationToken), operation, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static ActivityContext Context(Activity? activity) => activity?.Context ?? Activity.Current?.Context ?? default;
-
-    internal static VhdException Fail(Activity? activity, VhdException error)
+    private string FullPath(string path, string name = "path")
     {
-        activity?.SetStatus(ActivityStatusCode.Error, error.Message);
-        activity?.AddException(error);
-        return error;
+        ArgumentException.ThrowIfNullOrEmpty(path, name);
+        return FileSystem.Path.GetFullPath(path);
     }
 
     private DiskHandle Handle(ImageOpened opened, bool writable)
     {
-        lock (_handlesGate) _handles[opened.Path] = _handles.GetValueOrDefault(opened.Path) + 1;
-        return new DiskHandle(this, opened, writable && opened.Writable);
+        StoreImage image;
+        lock (_imagesGate)
+        {
+            if (!_images.TryGetValue(opened.Path, out image!))
+                _images[opened.Path] = image = new StoreImage(opened.Path, Options.MaxInFlightPerImage);
+            image.Handles++;
+        }
+        return new DiskHandle(this, image, opened, writable && opened.Writable);
     }
 
     private int HandleCount(string path)
     {
-        lock (_handlesGate) return _handles.GetValueOrDefault(path);
+        lock (_imagesGate) return _images.TryGetValue(path, out var image) ? image.Handles : 0;
     }
 
-    /// <summary>Drops one handle; the last one out flushes and closes the image.</summary>
-    internal async Task ReleaseAsync(string path)
+    /// <summary>Drops one handle; the last one out flushes and closes the image, and the store forgets it.</summary>
+    public async Task ReleaseAsync(StoreImage image)
     {
-        lock (_handlesGate)
+        lock (_imagesGate)
         {
-            int left = _handles.GetValueOrDefault(path) - 1;
-            if (left > 0) { _handles[path] = left; return; }
-            _handles.Remove(path);
+            if (--image.Handles > 0) return;
+            _images.Remove(image.Path);
         }
-        using var activity = StartSpan("vhd.flush", path);
-        activity?.SetTag("vhd.close", true);
-        await RequestAsync<ImageAck>(new CloseImage(path, Context(activity)), activity, CancellationToken.None).ConfigureAwait(false);
+        var operation = Operation.Start("vhd.flush", image.Path, System.Diagnostics.ActivityKind.Client);
+        operation.Activity?.SetTag("vhd.close", true);
+        await RequestAsync<ImageAck>(new CloseImage(image.Path, operation.Context), operation, CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -1,34 +1,33 @@
-using Storage.VhdEngine;
 using System.Diagnostics;
 using System.IO.Abstractions;
-using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using Akka.Event;
 using Storage.VhdActors.Messages;
+using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
 using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdActors;
 
 /// <summary>
-/// Owns one open image (DESIGN.md §7): the only code that touches its <see cref="VirtualDisk"/>,
-/// so allocation, bitmap and footer state have a single writer and requests to one image are
-/// linearized by the mailbox. Runs on the I/O dispatcher because every request blocks on the
-/// file. The first request (open, create or snapshot) decides how the image comes to be, unless
-/// the actor adopts an image its predecessor kept open. The image's lock lasts as long as the
-/// image is open (DESIGN.md §10), which is longer than the actor when it retires: the open image
-/// lives in an <see cref="ImageHold"/>. After a restart the actor reopens the image over the same
-/// file and lock; only if that fails does it let go and open it afresh, and if another owner took
-/// the image meanwhile it stops, failing every request with a <see cref="VhdImageInUseException"/>.
+/// Owns one open image (DESIGN.md §7): the only code that changes its allocation, bitmap and footer
+/// state, so requests to one image are linearized by the mailbox. Runs on the I/O dispatcher because
+/// every request blocks on the file. Three states: <see cref="Unopened"/> (the first request decides
+/// how the image comes to be: open, create or snapshot; any other request opens it as the actor was
+/// told), <see cref="Serving"/>, and <see cref="Failed"/> (the open failed: every request gets that
+/// error until the parent stops the actor). The image's lock lasts as long as the image is open
+/// (DESIGN.md §10), which can be longer than the actor: the open image lives in an
+/// <see cref="ImageHold"/>. After a restart the actor reopens the image over the same file and lock.
 /// </summary>
-public sealed class ImageActor : UntypedActor
+internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
 {
     private readonly IFileSystem _fs;
     private readonly string _path;
     private readonly FileAccess _access;
     private readonly VhdStorageOptions _options;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ImageHold _hold;
+    private readonly ImageActorParent _parent;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
 
     // The disk lent to the facade's handles for inline I/O (DiskLease); revoked before the disk
     // is flushed, closed or given up, so no inline request ever touches it after that.
@@ -42,277 +41,175 @@ public sealed class ImageActor : UntypedActor
     // freeze): PostStop, which the base PreRestart calls too, then leaves it open.
     private bool _keepOpen;
 
-    // Why the image could not be opened (or created): every request still queued gets this answer.
-    private VhdException? _openFailure;
-
-    /// <summary>Creates the actor; use <see cref="Props(IFileSystem, string, FileAccess, VhdStorageOptions)"/>.</summary>
-    public ImageActor(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options)
-        : this(fs, path, access, options, new ImageHold())
-    {
-    }
-
-    private ImageActor(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold)
+    public ImageActor(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold, ImageActorParent parent)
     {
         _fs = fs;
         _path = path;
         _access = access;
         _options = options;
         _hold = hold;
+        _parent = parent;
+        if (hold.Disk is null) Unopened(); else Serving();
     }
 
-    /// <summary>Props for the actor of the image at <paramref name="path"/>, on the configured I/O dispatcher.</summary>
-    public static Props Props(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options) =>
-        Props(fs, path, access, options, new ImageHold());
+    public IStash Stash { get; set; } = null!;
 
-    /// <summary>Props over <paramref name="hold"/>: every incarnation of the actor (restarts) shares it; it may already hold the image.</summary>
-    internal static Props Props(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold) =>
-        Akka.Actor.Props.CreateBy(new ImageActorProducer(() => new ImageActor(fs, path, access, options, hold))).WithDispatcher(options.Dispatcher);
+    /// <summary>Props for the actor of the image at <paramref name="path"/> over <paramref name="hold"/>, which every incarnation shares (and which may already hold the image).</summary>
+    public static Props Props(IFileSystem fs, string path, FileAccess access, VhdStorageOptions options, ImageHold hold, ImageActorParent parent) =>
+        Akka.Actor.Props.CreateBy(new ImageActorProducer(() => new ImageActor(fs, path, access, options, hold, parent))).WithDispatcher(options.Dispatcher);
 
     private VirtualDisk? Disk { get => _hold.Disk; set => _hold.Disk = value; }
+
+    private VirtualDisk RequireDisk() => Disk ?? throw new VhdException($"{_path}: the image is not open");
+
+    /// <summary>No image yet: the first request opens, creates or snapshots it.</summary>
+    private void Unopened()
+    {
+        Receive<OpenImage>(m => FirstOpen(m, "vhd.open", () => VirtualDisk.Open(_fs, _path, m.Access, OpenOptions(m.Access))));
+        Receive<CreateImage>(m => FirstOpen(m, "vhd.open", () => VirtualDisk.Create(_fs, _path, m.Options)));
+        // The engine's snapshot also marks the parent file read-only, as the tool does.
+        Receive<SnapshotImage>(m => FirstOpen(m, "vhd.snapshot", () => Committer.Snapshot(_fs, m.ParentPath, _path, OpenOptions(FileAccess.ReadWrite))));
+        Receive<CloseImage>(m =>
+        {
+            Sender.Tell(ImageAck.Instance);
+            Context.Stop(Self);
+        });
+        // A request through a handle whose image was closed (idle, or after an error): open it as
+        // before, then serve this request and everything behind it in order.
+        Receive<IImageRequest>(m => FirstOpen(m, "vhd.open", () => VirtualDisk.Open(_fs, _path, _access, OpenOptions(_access)), replay: true));
+        Receive<ReceiveTimeout>(_ => _parent.Idle(Context, _path));
+    }
+
+    /// <summary>The image is open: reads, writes, flushes, queries and lifecycle requests.</summary>
+    private void Serving()
+    {
+        Receive<ReadImage>(m => Run(m, Operation.Request("vhd.read", _path, m.Offset, m.Length, _options, ActivityKind.Server, m.TraceContext), () =>
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(m.Length, "length");
+            var data = new byte[m.Length];
+            RequireDisk().Read(m.Offset, data);
+            return new ImageData(data);
+        }));
+        Receive<WriteImage>(m => Run(m, Operation.Request("vhd.write", _path, m.Offset, m.Data.Length, _options, ActivityKind.Server, m.TraceContext), () =>
+        {
+            RequireDisk().Write(m.Offset, m.Data.Span);
+            return ImageAck.Instance;
+        }));
+        Receive<QueryAllocation>(m => Run(m, Operation.Request("vhd.allocation", _path, m.Offset, m.Length, _options, ActivityKind.Server, m.TraceContext),
+            () => AllocationRuns.Next(RequireDisk(), m.Offset, m.Length)));
+        Receive<FlushImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server, m.TraceContext), () =>
+        {
+            RequireDisk().Flush();
+            return ImageAck.Instance;
+        }));
+        Receive<OpenImage>(m => Run(m, Operation.Start("vhd.open", _path, ActivityKind.Server, m.TraceContext), () =>
+        {
+            if (m.Access != FileAccess.Read && !RequireDisk().CanWrite)
+                throw new VhdException($"{_path}: open read-only; close it before opening it for writing");
+            return Opened();
+        }));
+        Receive<CreateImage>(m => Refuse(m, new VhdException($"{_path}: already exists (it is open)")));
+        Receive<SnapshotImage>(m => Refuse(m, new VhdException($"{_path}: already exists (it is open)")));
+        Receive<CloseImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server, m.TraceContext), Close, supervise: false));
+        Receive<RetireImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server), Retire, supervise: false));
+        Receive<FreezeImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server), Freeze, supervise: false));
+        Receive<LeaseImage>(_ => Lend());
+        Receive<LeaseFailed>(m =>
+        {
+            // A stale lease (the disk was closed or reopened since) needs nothing more.
+            if (ReferenceEquals(m.Lease, _lease)) FailFromLease(m.Error);
+        });
+        Receive<ReceiveTimeout>(_ => OnIdle());
+        // E.g. a commit sent through a shard region: refused, never left unanswered.
+        Receive<IImageRequest>(m => Refuse(m, new NotSupportedException($"{_path}: {m.GetType().Name} is not something an image actor does (send it to the image manager)")));
+    }
+
+    /// <summary>The open failed: every request gets that error until the parent stops the actor.</summary>
+    private void Failed(Exception error)
+    {
+        Receive<IImageRequest>(_ => Sender.Tell(new Status.Failure(error)));
+        Receive<ReceiveTimeout>(_ => { });
+    }
 
     /// <inheritdoc />
     protected override void PreStart()
     {
+        DeadLetterReplier.Ensure(Context.System);
         if (_options.IdleTimeout is { } idle) Context.SetReceiveTimeout(idle);
     }
 
-    /// <inheritdoc />
-    protected override void PreRestart(Exception reason, object message)
-    {
-        // The image stays open (and locked) for the next incarnation to reopen in place.
-        RevokeLease();
-        if (_flushOnClose) FlushQuietly();
-        _keepOpen = true;
-        base.PreRestart(reason, message);
-    }
-
-    /// <inheritdoc />
-    protected override void PostRestart(Exception reason)
-    {
-        base.PostRestart(reason);
-        VhdTelemetry.ActorRestarts.Add(1);
-        _log.Warning("{0}: restarted after {1}; reopening", _path, reason.Message);
-        // Reopen now, not on the next request: a failure here is an initialization failure the
-        // supervisor counts against the restart budget, so a dead disk stops the actor instead of
-        // failing every request one by one.
-        if (Disk is { } held)
-        {
-            try
-            {
-                Disk = held.Reopen();
-            }
-            catch
-            {
-                // The file or its lock is gone: let go, and open afresh at the next restart.
-                _hold.Release();
-                throw;
-            }
-            return;
-        }
-        Disk = VirtualDisk.Open(_fs, _path, _access, OpenOptions(_access));
-        VhdTelemetry.ImagesOpen.Add(1);
-    }
-
-    /// <inheritdoc />
-    protected override void PostStop()
-    {
-        if (_keepOpen) RevokeLease();
-        else CloseDisk(flush: _flushOnClose);
-    }
-
-    /// <inheritdoc />
-    protected override void OnReceive(object message)
-    {
-        if (_openFailure is { } failed && message is IImageRequest)
-        {
-            Sender.Tell(new Status.Failure(failed));
-            return;
-        }
-        switch (message)
-        {
-            case ReadImage m:
-                Run(m, "vhd.read", "read", () =>
-                {
-                    if (m.Length < 0) throw new VhdArgumentException("length", $"{m.Length} is negative");
-                    var disk = RequireDisk();
-                    var data = new byte[m.Length];
-                    disk.Read(m.Offset, data);
-                    return new ImageData(data);
-                }, a => a?.SetTag("vhd.offset", m.Offset).SetTag("vhd.length", m.Length));
-                break;
-            case WriteImage m:
-                Run(m, "vhd.write", "write", () =>
-                {
-                    RequireDisk().Write(m.Offset, m.Data.Span);
-                    return ImageAck.Instance;
-                }, a => a?.SetTag("vhd.offset", m.Offset).SetTag("vhd.length", m.Data.Length));
-                break;
-            case QueryAllocation m:
-                Run(m, "vhd.allocation", null, () => AllocationRuns.Next(RequireDisk(), m.Offset, m.Length),
-                    a => a?.SetTag("vhd.offset", m.Offset).SetTag("vhd.length", m.Length));
-                break;
-            case FlushImage m:
-                Run(m, "vhd.flush", "flush", () =>
-                {
-                    RequireDisk().Flush();
-                    return ImageAck.Instance;
-                });
-                break;
-            case OpenImage m:
-                Run(m, "vhd.open", null, () =>
-                {
-                    if (Disk is null) Adopt(VirtualDisk.Open(_fs, _path, m.Access, OpenOptions(m.Access)));
-                    else if (m.Access != FileAccess.Read && !Disk.CanWrite)
-                        throw new VhdException($"{_path}: open read-only; close it before opening it for writing");
-                    return Opened();
-                }, a => a?.SetTag("vhd.open.mode", m.Access == FileAccess.Read ? "read" : "readwrite"));
-                break;
-            case CreateImage m:
-                Run(m, "vhd.open", null, () =>
-                {
-                    if (Disk is not null) throw new VhdException($"{_path}: already exists (it is open)");
-                    Adopt(VirtualDisk.Create(_fs, _path, m.Options));
-                    return Opened();
-                }, a => a?.SetTag("vhd.open.mode", "create"));
-                break;
-            case SnapshotImage m:
-                Run(m, "vhd.snapshot", null, () =>
-                {
-                    if (Disk is not null) throw new VhdException($"{_path}: already exists (it is open)");
-                    // The engine's snapshot also marks the parent file read-only, as the tool does.
-                    Adopt(Committer.Snapshot(_fs, m.ParentPath, _path, OpenOptions(FileAccess.ReadWrite)));
-                    return Opened();
-                }, a => a?.SetTag("vhd.parent", m.ParentPath));
-                break;
-            case CloseImage m:
-                Run(m, "vhd.flush", "flush", () =>
-                {
-                    // Stopping either way: a failed flush is the caller's news, not the supervisor's.
-                    try { CloseDisk(flush: _flushOnClose, throwOnError: true); }
-                    finally { Context.Stop(Self); }
-                    return ImageAck.Instance;
-                }, a => a?.SetTag("vhd.close", true), supervise: false);
-                break;
-            case RetireImage m:
-                Run(m, "vhd.flush", "flush", () =>
-                {
-                    FlushOrClose();
-                    return ImageAck.Instance;
-                }, a => a?.SetTag("vhd.close", true), supervise: false);
-                break;
-            case FreezeImage m:
-                Run(m, "vhd.flush", "flush", () =>
-                {
-                    Freeze();
-                    return ImageAck.Instance;
-                }, a => a?.SetTag("vhd.freeze", true), supervise: false);
-                break;
-            case LeaseImage:
-                if (Disk is null) Sender.Tell(new Status.Failure(new VhdException($"{_path}: the image is not open")));
-                else if (!Sender.Path.Address.HasLocalScope) Sender.Tell(new Status.Failure(new VhdException($"{_path}: inline I/O is only for callers on this node")));
-                else Sender.Tell(_lease ??= new DiskLease(Disk, Self, _options.Clock));
-                break;
-            case LeaseFailed m:
-                // A stale lease (the disk was closed or reopened since) needs nothing more.
-                if (ReferenceEquals(m.Lease, _lease)) FailFromLease(m.Error);
-                break;
-            case InspectImage:
-                Sender.Tell((object?)Disk ?? new Status.Failure(new VhdException($"{_path}: not open")));
-                break;
-            case ReceiveTimeout:
-                // Requests under the lease reach the disk without a message: busy all the same.
-                if (_lease is { } lease && _options.IdleTimeout is { } idle && lease.UsedWithin(idle))
-                {
-                    _log.Debug("{0}: idle timer, but inline requests ran within {1}; staying open", _path, idle);
-                    break;
-                }
-                // The parent decides: it stops routing here first, so no request is lost between
-                // the decision and the close.
-                Context.Parent.Tell(new ImageIdle(_path, Self));
-                break;
-            case IImageRequest other:
-                // E.g. a commit sent through a shard region: refused, never left unanswered.
-                Sender.Tell(new Status.Failure(new VhdException($"{_path}: {other.GetType().Name} is not something an image actor does (send it to the image manager)")));
-                break;
-            default:
-                Unhandled(message);
-                break;
-        }
-    }
-
     /// <summary>
-    /// Runs one request: the actor's span (parented to the caller's context), the duration
-    /// metric, and exactly one reply. On an error the reply goes out before the rethrow, so
-    /// the caller learns of the failure even though the supervisor then restarts or stops us.
+    /// The first request: opens (or creates) the image. On success the actor serves; with
+    /// <paramref name="replay"/> the request itself is then served as if it had come after the open.
+    /// On failure the parent hears of it before the caller does (so the caller's next request for the
+    /// path already goes to a new actor), the caller gets the error, and so does every request queued here.
     /// </summary>
-    private void Run(IImageRequest request, string span, string? timedOperation, Func<object> operation, Action<Activity?>? tag = null, bool supervise = true)
+    private void FirstOpen(IImageRequest request, string span, Func<VirtualDisk> open, bool replay = false)
     {
         var sender = Sender;
         if (request.Cancellation.IsCancellationRequested)
         {
-            sender.Tell(new Status.Failure(new VhdException($"{_path}: the request was cancelled before it ran", new OperationCanceledException(request.Cancellation))));
+            sender.Tell(new Status.Failure(VhdErrors.Cancelled(_path, request.Cancellation)));
             return;
         }
-        // The span ends before the reply goes out, so a caller that has its answer also sees
-        // the whole trace (the exporter gets spans as they end).
-        var activity = VhdTelemetry.ActivitySource.StartActivity(span, ActivityKind.Server, request.TraceContext);
-        activity?.SetTag("vhd.image", _path);
-        tag?.Invoke(activity);
-        long start = Stopwatch.GetTimestamp();
-        object result;
+        var operation = Operation.Start(span, _path, ActivityKind.Server, request.TraceContext);
         try
         {
-            result = operation();
+            Adopt(open());
         }
         catch (Exception e)
         {
-            var error = VhdErrors.ForCaller(e, _path);
-            activity?.SetStatus(ActivityStatusCode.Error, error.Message);
-            activity?.AddException(error);
-            activity?.Dispose();
-            bool supervised = supervise && VhdErrors.NeedsSupervisor(e);
-            // Before the caller hears of it: the parent must route the caller's next request for
-            // this path to a new actor, not to this one, which is about to stop.
-            if (!supervised && Disk is null) Context.Parent.Tell(new ImageOpenFailed(_path, error));
-            // Reply first: the supervisor restarts or stops us after the rethrow, and the
-            // caller must not have to wait for a timeout to learn of the failure.
+            var error = operation.Fail(e, _path);
+            _parent.OpenFailed(Context, _path, error);
             sender.Tell(new Status.Failure(error));
-            if (supervised)
-            {
-                _flushOnClose = e is VhdIOException { DiskUsable: true };
-                Context.Parent.Tell(new ImageFailed(_path, error));
-                throw;
-            }
-            // A failed first open or create that is not an I/O error (no such file, bad argument,
-            // the image is someone else's): there is no image to own, so the actor has no reason
-            // to live; requests already queued behind the open get its error, then it stops.
-            if (Disk is null)
-            {
-                _openFailure = error;
-                Self.Tell(PoisonPill.Instance);
-            }
+            Become(() => Failed(error));
             return;
         }
-        if (timedOperation is not null)
-            VhdTelemetry.IoDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, new KeyValuePair<string, object?>("vhd.operation", timedOperation));
-        activity?.Dispose();
-        sender.Tell(result);
+        operation.Complete();
+        Become(Serving);
+        if (!replay)
+        {
+            sender.Tell(Opened());
+            return;
+        }
+        Stash.Stash();
+        Stash.UnstashAll();
     }
 
     /// <summary>
-    /// A request under the lease failed in a way the supervisor must hear about: what
-    /// <see cref="Run"/> does after replying (the handle has told the caller already).
+    /// Runs one request on the open image and sends exactly one reply; on an error the reply goes out
+    /// before the rethrow, so the caller learns of the failure even though the supervisor then restarts
+    /// or stops the actor.
     /// </summary>
-    private void FailFromLease(Exception e)
+    private void Run(IImageRequest request, Operation operation, Func<object> work, bool supervise = true)
     {
-        _lease?.Revoke();
-        _lease = null;
-        _flushOnClose = e is VhdIOException { DiskUsable: true };
-        Context.Parent.Tell(new ImageFailed(_path, VhdErrors.ForCaller(e, _path)));
-        ExceptionDispatchInfo.Throw(e);
+        var sender = Sender;
+        if (request.Cancellation.IsCancellationRequested)
+        {
+            operation.Fail(VhdErrors.Cancelled(_path, request.Cancellation), _path);
+            sender.Tell(new Status.Failure(VhdErrors.Cancelled(_path, request.Cancellation)));
+            return;
+        }
+        object result;
+        try
+        {
+            result = work();
+        }
+        catch (Exception e)
+        {
+            var error = operation.Fail(e, _path);
+            sender.Tell(new Status.Failure(error));
+            if (!supervise || !VhdErrors.NeedsSupervisor(e)) return;
+            _flushOnClose = e is VhdIOException { DiskUsable: true };
+            _parent.Failing(Context, _path, error);
+            throw;
+        }
+        // The span ends before the reply goes out, so a caller that has its answer also sees the whole trace.
+        operation.Complete();
+        sender.Tell(result);
     }
 
-    private VirtualDisk RequireDisk() => Disk ?? throw new VhdException($"{_path}: the image is not open");
+    private void Refuse(IImageRequest request, Exception error) => Sender.Tell(new Status.Failure(error));
 
     /// <summary>Force-share is for readers only: a writable open always locks exclusively.</summary>
     private VhdOpenOptions? OpenOptions(FileAccess access) =>
@@ -326,78 +223,4 @@ public sealed class ImageActor : UntypedActor
     }
 
     private ImageOpened Opened() => new(_path, Disk!.Length, Disk.CanWrite, Disk.Chain);
-
-    private void RevokeLease()
-    {
-        _lease?.Revoke();
-        _lease = null;
-    }
-
-    private void FlushQuietly()
-    {
-        try
-        {
-            if (Disk is { CanWrite: true } disk) disk.Flush();
-        }
-        catch (Exception e)
-        {
-            _log.Warning("{0}: flush before reopening failed: {1}", _path, e.Message);
-        }
-    }
-
-    /// <summary>Idle: flushed, the actor stops and the image stays open in the hold; if the flush fails, it is closed.</summary>
-    private void FlushOrClose()
-    {
-        RevokeLease();
-        try
-        {
-            if (_flushOnClose && Disk is { CanWrite: true } disk) disk.Flush();
-            _keepOpen = _flushOnClose && Disk is not null;
-        }
-        finally
-        {
-            Context.Stop(Self);
-        }
-    }
-
-    /// <summary>
-    /// Before a snapshot: flushed, marked read-only, and the lock downgraded in place to shared, so
-    /// the image goes from this writer to the child's parent with nobody else able to write it.
-    /// </summary>
-    private void Freeze()
-    {
-        RevokeLease();
-        try
-        {
-            var disk = RequireDisk();
-            if (disk.CanWrite) disk.Flush();
-            var attributes = _fs.File.GetAttributes(_path);
-            if ((attributes & FileAttributes.ReadOnly) == 0) _fs.File.SetAttributes(_path, attributes | FileAttributes.ReadOnly);
-            if (disk.CanWrite) Disk = disk.ReopenReadOnly();
-            _keepOpen = true;
-        }
-        finally
-        {
-            Context.Stop(Self);
-        }
-    }
-
-    private void CloseDisk(bool flush, bool throwOnError = false)
-    {
-        RevokeLease();
-        var disk = Disk;
-        if (disk is null) return;
-        try
-        {
-            if (flush && disk.CanWrite) disk.Flush();
-        }
-        catch (Exception e) when (!throwOnError)
-        {
-            _log.Warning("{0}: flush on close failed: {1}", _path, e.Message);
-        }
-        finally
-        {
-            _hold.Release();
-        }
-    }
 }

@@ -3,6 +3,7 @@ using System.IO.Abstractions;
 using Akka.Actor;
 using Akka.Event;
 using Storage.VhdActors.Messages;
+using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdActors;
 
@@ -17,7 +18,7 @@ namespace Storage.VhdActors;
 /// here until the image's next actor adopts them or the last handle closes them; only an explicit
 /// close, a reopen for writing of a read-only image, and a commit let go of an image's lock.
 /// </summary>
-public sealed class ImageManager : UntypedActor
+internal sealed class ImageManager : UntypedActor
 {
     private sealed class Entry(IActorRef child, FileAccess access, ImageHold hold)
     {
@@ -46,31 +47,25 @@ public sealed class ImageManager : UntypedActor
     private readonly Dictionary<string, ImageHold> _kept = new(StringComparer.Ordinal);
     private long _children;
 
-    /// <summary>Creates the manager; use <see cref="Props"/>.</summary>
     public ImageManager(IFileSystem fs, VhdStorageOptions options)
     {
         _fs = fs;
         _options = options;
     }
 
-    /// <summary>Props for the manager of images on <paramref name="fs"/>.</summary>
     public static Props Props(IFileSystem fs, VhdStorageOptions options) =>
         Akka.Actor.Props.Create(() => new ImageManager(fs, options));
 
-    /// <inheritdoc />
     protected override SupervisorStrategy SupervisorStrategy() => new ImageSupervision(_options, OnStopping);
 
-    /// <inheritdoc />
-    protected override void PreStart() => Context.ActorOf(DeadLetterReplier.Props(), "dead-letter-replier");
+    protected override void PreStart() => DeadLetterReplier.Ensure(Context.System);
 
-    /// <inheritdoc />
     protected override void PostStop()
     {
         foreach (var hold in _kept.Values) hold.Release();
         _kept.Clear();
     }
 
-    /// <inheritdoc />
     protected override void OnReceive(object message)
     {
         switch (message)
@@ -86,10 +81,13 @@ public sealed class ImageManager : UntypedActor
                 }
                 break;
             case ImageOpenFailed openFailed:
-                // Route nothing more to the dying actor: requests wait for its Terminated and then
-                // go to the path's next actor (see OnTerminated).
+                // Before the caller hears of it: route nothing more there, stop it once it has
+                // answered what it was sent, and give later requests for the path a new actor.
                 if (_byPath.TryGetValue(openFailed.Path, out var dying) && dying.Child.Equals(Sender))
+                {
                     dying.Closing = true;
+                    Sender.Tell(PoisonPill.Instance);
+                }
                 break;
             case ImageFailed failed:
                 if (_byPath.TryGetValue(failed.Path, out var failedEntry) && failedEntry.Child.Equals(Sender))
@@ -116,7 +114,24 @@ public sealed class ImageManager : UntypedActor
     {
         if (request is CommitImage commit)
         {
-            StartCommit(commit, sender);
+            var (fs, open) = (_fs, _options.OpenOptions);
+            StartWorker([commit.Path, commit.ParentPath], commit, sender, "vhd.commit", activity =>
+            {
+                activity?.SetTag("vhd.parent", commit.ParentPath);
+                var options = new CommitOptions { KeepChild = commit.KeepChild, Force = commit.Force };
+                return new ImageCommitted(Committer.Commit(fs, commit.Path, options, open));
+            });
+            return;
+        }
+        if (request is DeleteImage delete)
+        {
+            _lastAccess.Remove(delete.Path);
+            var (fs, open) = (_fs, _options.OpenOptions);
+            StartWorker([delete.Path], delete, sender, "vhd.delete", _ =>
+            {
+                ImageDeletion.Delete(fs, delete.Path, open);
+                return ImageAck.Instance;
+            });
             return;
         }
         if (request is SnapshotImage snapshot && Freezing(snapshot, sender)) return;
@@ -158,10 +173,8 @@ public sealed class ImageManager : UntypedActor
             default:
                 if (_lastAccess.TryGetValue(path, out var access))
                 {
-                    // Closed while idle (or after an error): reopen for the handle that still uses it.
-                    var child = Start(path, access);
-                    child.Tell(new OpenImage(path, access, request.TraceContext), Self);
-                    child.Tell(request, sender);
+                    // Closed while idle (or after an error): the new actor reopens it for the handle that still uses it.
+                    Start(path, access).Tell(request, sender);
                 }
                 else
                 {
@@ -191,28 +204,28 @@ public sealed class ImageManager : UntypedActor
         return false;
     }
 
-    private void StartCommit(CommitImage commit, IActorRef sender)
+    /// <summary>
+    /// Runs a whole-file operation once every file it touches is closed here (their writers, and any
+    /// reader whose cached table it would make stale); it takes their locks itself.
+    /// </summary>
+    private void StartWorker(string[] paths, IImageRequest request, IActorRef sender, string span, Func<System.Diagnostics.Activity?, object> work)
     {
-        // Both files must be closed here (the child's writer, and any reader of the parent
-        // whose cached table the commit would make stale) before the merge starts; the commit
-        // takes their locks itself.
-        foreach (string p in new[] { commit.Path, commit.ParentPath })
+        foreach (string p in paths)
         {
             if (_kept.Remove(p, out var kept)) kept.Release();
             if (_byPath.TryGetValue(p, out var busy))
             {
                 if (!busy.Closing) BeginClose(p, busy);
-                busy.Pending.Add((commit, sender));
+                busy.Pending.Add((request, sender));
                 return;
             }
         }
-        var worker = Context.ActorOf(CommitWorker.Props(_fs, commit, sender, _options), $"commit-{++_children}");
+        var worker = Context.ActorOf(MaintenanceWorker.Props(request, sender, span, work, _options), $"worker-{++_children}");
         Context.Watch(worker);
-        // One entry under both paths, already "closing": their requests wait for the worker to end.
+        // One entry under every path, already "closing": their requests wait for the worker to end.
         var entry = new Entry(worker, FileAccess.ReadWrite, new ImageHold()) { Closing = true };
-        _byPath[commit.Path] = entry;
-        _byPath[commit.ParentPath] = entry;
-        _byChild[worker] = [commit.Path, commit.ParentPath];
+        foreach (string p in paths) _byPath[p] = entry;
+        _byChild[worker] = paths;
     }
 
     /// <summary>Starts the image's actor, handing it the image if it was kept open (unless it must now be written and was read-only).</summary>
@@ -221,7 +234,7 @@ public sealed class ImageManager : UntypedActor
         var hold = _kept.Remove(path, out var kept) ? kept : new ImageHold();
         if (access != FileAccess.Read && hold.Disk is { CanWrite: false }) hold.Release();
         if (hold.Disk is { CanWrite: true }) access = FileAccess.ReadWrite;
-        var child = Context.ActorOf(ImageActor.Props(_fs, path, access, _options, hold), $"image-{++_children}");
+        var child = Context.ActorOf(ImageActor.Props(_fs, path, access, _options, hold, ImageActorParent.Manager), $"image-{++_children}");
         Context.Watch(child);
         _byPath[path] = new Entry(child, access, hold);
         _byChild[child] = [path];

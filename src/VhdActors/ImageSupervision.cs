@@ -10,7 +10,8 @@ namespace Storage.VhdActors;
 /// wait for the image's next actor instead of reaching the stopping one as a dead letter.
 /// </summary>
 internal sealed class ImageSupervision(VhdStorageOptions options, Action<IActorRef> stopping)
-    : OneForOneStrategy(options.MaxRestarts, options.RestartWindow, VhdErrors.Decide)
+    // The actors log restarts and stops themselves, once, without a stack trace per request.
+    : OneForOneStrategy(options.MaxRestarts, (int)options.RestartWindow.TotalMilliseconds, VhdErrors.Decide, loggingEnabled: false)
 {
     /// <inheritdoc />
     public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause, ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)

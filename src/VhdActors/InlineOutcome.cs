@@ -5,8 +5,8 @@ internal enum InlineOutcome
 {
     /// <summary>The request ran on the caller's thread.</summary>
     Done,
-    /// <summary>The lease was revoked: ask for a new one, or go to the actor.</summary>
-    Revoked,
+    /// <summary>No usable lease: ask for one, or go to the actor.</summary>
+    NoLease,
     /// <summary>The write would allocate or set bitmap bits: only the image actor may do that.</summary>
     NeedsActor,
 }

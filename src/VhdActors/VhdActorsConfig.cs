@@ -3,7 +3,7 @@ using Akka.Configuration;
 namespace Storage.VhdActors;
 
 /// <summary>The library's default HOCON (embedded <c>vhd-actors.conf</c>): the I/O dispatcher.</summary>
-public static class VhdActorsConfig
+internal static class VhdActorsConfig
 {
     /// <summary>Name of the dispatcher image actors run on by default.</summary>
     public const string DispatcherName = "vhd-io-dispatcher";

@@ -1,25 +1,40 @@
-using Storage.VhdEngine;
 using Akka.Actor;
+using Storage.VhdEngine;
 
 namespace Storage.VhdActors;
 
 /// <summary>How the actors classify errors: what a caller is told and what the supervisor does.</summary>
 internal static class VhdErrors
 {
-    /// <summary>The exception a caller gets: always a <see cref="VhdException"/>.</summary>
-    public static VhdException ForCaller(Exception e, string path) => e switch
+    /// <summary>
+    /// The exception a caller gets. The engine's exceptions, the BCL's caller errors (arguments,
+    /// cancellation, a missing file) and anything else pass through as they are; only a raw I/O
+    /// error becomes a <see cref="VhdIOException"/> naming the image.
+    /// </summary>
+    public static Exception ForCaller(Exception e, string path) => e switch
     {
-        VhdException v => v,
+        VhdException or FileNotFoundException or ArgumentException or OperationCanceledException or ObjectDisposedException or NotSupportedException => e,
         IOException or UnauthorizedAccessException => new VhdIOException($"{path}: {e.Message}", e, diskUsable: false),
-        OperationCanceledException => new VhdException($"{path}: the request was cancelled", e),
-        _ => new VhdException($"{path}: {e.GetType().Name}: {e.Message}", e),
+        _ => e,
     };
 
+    /// <summary>
+    /// The exception a caller whose token fired gets, whatever stage the call was at: an
+    /// <see cref="OperationCanceledException"/> carrying that token.
+    /// </summary>
+    public static OperationCanceledException Cancelled(string path, CancellationToken cancellationToken, Exception? inner = null) =>
+        new($"{path}: the operation was cancelled", inner, cancellationToken);
+
     /// <summary>An I/O failure: the actor restarts and reopens the image.</summary>
-    public static bool IsIoFailure(Exception e) => e is VhdIOException or IOException or UnauthorizedAccessException;
+    public static bool IsIoFailure(Exception e) =>
+        e is VhdIOException or UnauthorizedAccessException || (e is IOException && e is not VhdException && e is not FileNotFoundException);
+
+    /// <summary>A caller's mistake or choice: the request fails, the image is fine.</summary>
+    public static bool IsCallerError(Exception e) =>
+        e is ArgumentException or OperationCanceledException or NotSupportedException or FileNotFoundException || (e is VhdException && !IsIoFailure(e) && e is not VhdFormatException);
 
     /// <summary>An error the supervisor must hear about (the actor's state may be wrong); others only fail the request.</summary>
-    public static bool NeedsSupervisor(Exception e) => IsIoFailure(e) || e is VhdFormatException || e is not VhdException;
+    public static bool NeedsSupervisor(Exception e) => !IsCallerError(e);
 
     /// <summary>
     /// The supervision decision: I/O failure -> restart (reopen); format error -> stop; another
@@ -29,7 +44,7 @@ internal static class VhdErrors
     {
         while (e is ActorInitializationException { InnerException: { } inner }) e = inner;
         if (IsIoFailure(e)) return Directive.Restart;
-        if (e is VhdException) return Directive.Stop;
+        if (e is VhdException or FileNotFoundException) return Directive.Stop;
         return Directive.Restart;
     }
 }

@@ -1,13 +1,14 @@
 using System.Buffers;
-using Storage.VhdEngine;
 
 namespace Storage.VhdActors;
 
 /// <summary>
-/// A seekable read/write <see cref="Stream"/> over an <see cref="IDisk"/>, for code that wants a
-/// stream (copying an image's contents, file-system libraries). The disk has a fixed size:
-/// <see cref="SetLength"/> is not supported and writing past the end fails. The synchronous
-/// methods block on the asynchronous ones; prefer the async ones.
+/// A seekable read/write <see cref="Stream"/> over an <see cref="IDisk"/>, or over a window of it (a
+/// partition), for code that wants a stream: ZipArchive, TarWriter, copying an image's contents. The
+/// disk has a fixed size: writing past the end of the stream fails, and <see cref="SetLength"/> is
+/// not supported yet (resizing an image is not in this version). On a handle of the store the
+/// synchronous methods are truly synchronous: inline under the image's lease where the data path
+/// allows (no thread hop, no allocation), else the caller's thread waits for the actor's reply itself.
 /// </summary>
 /// <remarks>
 /// Sequential writes are buffered (up to 1 MiB) and reach the disk in whole sectors: a run of
@@ -15,29 +16,52 @@ namespace Storage.VhdActors;
 /// 512-byte sector written by two disk writes, so a crash before the flush keeps or loses each
 /// sector whole. The partial sector at the end of the run waits for the next write; a read, a
 /// seek, <see cref="Flush"/> and disposing write it out. Other handles on the image see buffered
-/// bytes only after that.
+/// bytes only after that. One stream is for one caller at a time, as any Stream.
 /// </remarks>
-public sealed class VirtualDiskStream : Stream
+public sealed partial class VirtualDiskStream : Stream
 {
     private const int BufferSize = 1 << 20;
     private const int SectorSize = 512;
 
     private readonly IDisk _disk;
+    private readonly DiskHandle? _handle;
     private readonly bool _leaveOpen;
-    private long _position;
+    private readonly long _start;
+    private readonly long _end;
+    private long _position; // on the disk, from _start to _end
     private bool _disposed;
 
-    // Writes not yet given to the disk: _buffered bytes that belong at _bufferStart, ending at _position.
+    // Writes not yet given to the disk: _buffered bytes that belong at _bufferStart (on the disk), ending at _position.
     private byte[]? _buffer;
     private long _bufferStart;
     private int _buffered;
 
-    /// <summary>Wraps <paramref name="disk"/>; disposing the stream disposes the disk unless <paramref name="leaveOpen"/>.</summary>
+    /// <summary>A stream over the whole of <paramref name="disk"/>; disposing it disposes the disk unless <paramref name="leaveOpen"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="disk"/> is null.</exception>
     public VirtualDiskStream(IDisk disk, bool leaveOpen = false)
+        : this(disk, 0, (disk ?? throw new ArgumentNullException(nameof(disk))).Length, leaveOpen)
+    {
+    }
+
+    /// <summary>
+    /// A stream over the <paramref name="length"/> bytes of <paramref name="disk"/> at
+    /// <paramref name="offset"/>: position 0 is <paramref name="offset"/> on the disk. Disposing it
+    /// disposes the disk unless <paramref name="leaveOpen"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="disk"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The window is not inside the disk.</exception>
+    public VirtualDiskStream(IDisk disk, long offset, long length, bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(disk);
+        if (offset < 0 || offset > disk.Length)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{disk.Path}: a window at {offset} is outside the disk (virtual size {disk.Length})");
+        if (length < 0 || length > disk.Length - offset)
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"{disk.Path}: a window of {length} bytes at {offset} is outside the disk (virtual size {disk.Length})");
         _disk = disk;
+        _handle = disk as DiskHandle;
         _leaveOpen = leaveOpen;
+        _start = _position = offset;
+        _end = offset + length;
     }
 
     /// <inheritdoc />
@@ -55,20 +79,20 @@ public sealed class VirtualDiskStream : Stream
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _disk.Length;
+            return _end - _start;
         }
     }
 
     /// <inheritdoc />
     public override long Position
     {
-        get => _position;
+        get => _position - _start;
         set
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             ArgumentOutOfRangeException.ThrowIfNegative(value);
-            if (value != _position) WriteBufferedAsync(keepPartialSector: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-            _position = value;
+            if (value != _position - _start) WriteBuffered(keepPartialSector: false);
+            _position = _start + value;
         }
     }
 
@@ -78,46 +102,83 @@ public sealed class VirtualDiskStream : Stream
         long target = origin switch
         {
             SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
+            SeekOrigin.Current => Position + offset,
             SeekOrigin.End => Length + offset,
             _ => throw new ArgumentOutOfRangeException(nameof(origin)),
         };
-        if (target < 0) throw new IOException("An attempt was made to move the position before the beginning of the stream.");
+        if (target < 0) throw new IOException($"{_disk.Path}: an attempt was made to move the position before the beginning of the stream.");
         Position = target;
         return target;
     }
 
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException("a virtual disk has a fixed size; resize the image instead");
+    /// <summary>Not supported: an image's virtual size is fixed in this version (resizing images is yet to come).</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public override void SetLength(long value) =>
+        throw new NotSupportedException($"{_disk.Path}: a virtual disk has a fixed size; this version cannot resize an image");
 
     /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return Read(buffer.AsSpan(offset, count));
+    }
 
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
-        var rented = new byte[buffer.Length];
-        int n = ReadAsync(rented, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        rented.AsSpan(0, n).CopyTo(buffer);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        WriteBuffered(keepPartialSector: false);
+        buffer = buffer[..Available(buffer.Length)];
+        if (buffer.IsEmpty) return 0;
+        int n = _handle is { } handle ? handle.Read(_position, buffer) : ReadBlocking(buffer);
+        _position += n;
         return n;
     }
 
+    /// <summary>Another <see cref="IDisk"/> has only asynchronous reads: wait for one, through a pooled buffer.</summary>
+    private int ReadBlocking(Span<byte> buffer)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            int n = _disk.ReadAsync(_position, rented.AsMemory(0, buffer.Length)).GetAwaiter().GetResult();
+            rented.AsSpan(0, n).CopyTo(buffer);
+            return n;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await WriteBufferedAsync(keepPartialSector: false, cancellationToken).ConfigureAwait(false);
+        buffer = buffer[..Available(buffer.Length)];
+        if (buffer.IsEmpty) return 0;
         int n = await _disk.ReadAsync(_position, buffer, cancellationToken).ConfigureAwait(false);
         _position += n;
         return n;
     }
 
+    /// <summary>Bytes of a read of <paramref name="count"/> that lie inside the window from the position.</summary>
+    private int Available(int count) => (int)Math.Clamp(_end - _position, 0, count);
+
     /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        Write(buffer.AsSpan(offset, count));
+    }
 
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -126,13 +187,16 @@ public sealed class VirtualDiskStream : Stream
         while (!buffer.IsEmpty)
         {
             buffer = buffer[Append(buffer)..];
-            if (_buffered == BufferSize) WriteBufferedAsync(keepPartialSector: true, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            if (_buffered == BufferSize) WriteBuffered(keepPartialSector: true);
         }
     }
 
     /// <inheritdoc />
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
 
     /// <inheritdoc />
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
@@ -148,9 +212,9 @@ public sealed class VirtualDiskStream : Stream
     private void CheckWrite(int count)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_disk.CanWrite) throw new NotSupportedException($"{_disk.Path}: opened read-only");
-        if (_position > _disk.Length || count > _disk.Length - _position)
-            throw new VhdArgumentException("offset", $"range {_position}+{count} is outside the disk (virtual size {_disk.Length})");
+        if (!_disk.CanWrite) throw new NotSupportedException($"{_disk.Path}: the stream cannot write (the disk was opened read-only, or a snapshot froze it)");
+        if (_position > _end || count > _end - _position)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"{_disk.Path}: a write of {count} bytes at {Position} is past the end of the stream (length {Length})");
     }
 
     /// <summary>Copies what fits of <paramref name="data"/> into the buffer; returns how much.</summary>
@@ -165,34 +229,14 @@ public sealed class VirtualDiskStream : Stream
         return n;
     }
 
-    /// <summary>
-    /// Gives the buffered bytes to the disk in one write; with <paramref name="keepPartialSector"/>
-    /// it stops at the last sector boundary and keeps the rest for the next write. On failure the
-    /// buffered bytes are dropped (the exception reports them lost).
-    /// </summary>
-    private async ValueTask WriteBufferedAsync(bool keepPartialSector, CancellationToken cancellationToken)
-    {
-        if (_buffered == 0) return;
-        long end = _bufferStart + _buffered;
-        if (keepPartialSector) end -= end % SectorSize;
-        int count = (int)(end - _bufferStart);
-        if (count <= 0) return;
-        try
-        {
-            await _disk.WriteAsync(_bufferStart, _buffer!.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            _buffered = 0;
-            throw;
-        }
-        _buffer.AsSpan(count, _buffered - count).CopyTo(_buffer);
-        _buffered -= count;
-        _bufferStart = end;
-    }
-
     /// <inheritdoc />
-    public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+    public override void Flush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        WriteBuffered(keepPartialSector: false);
+        if (_handle is { } handle) handle.Flush();
+        else _disk.FlushAsync().GetAwaiter().GetResult();
+    }
 
     /// <inheritdoc />
     public override async Task FlushAsync(CancellationToken cancellationToken)
@@ -200,51 +244,5 @@ public sealed class VirtualDiskStream : Stream
         ObjectDisposedException.ThrowIf(_disposed, this);
         await WriteBufferedAsync(keepPartialSector: false, cancellationToken).ConfigureAwait(false);
         await _disk.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing && !_disposed)
-        {
-            try
-            {
-                WriteBufferedAsync(keepPartialSector: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-            }
-            finally
-            {
-                _disposed = true;
-                ReturnBuffer();
-                if (!_leaveOpen) _disk.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
-        }
-        base.Dispose(disposing);
-    }
-
-    /// <inheritdoc />
-    public override async ValueTask DisposeAsync()
-    {
-        if (!_disposed)
-        {
-            try
-            {
-                await WriteBufferedAsync(keepPartialSector: false, CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                _disposed = true;
-                ReturnBuffer();
-                if (!_leaveOpen) await _disk.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private void ReturnBuffer()
-    {
-        if (_buffer is null) return;
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = null;
-        _buffered = 0;
     }
 }

@@ -35,7 +35,7 @@ public sealed class DiskStoreSpecs : Akka.TestKit.Xunit2.TestKit
             // Reads stop at the end of the disk, like a stream.
             Assert.Equal(10, await disk.ReadAsync(length - 10, new byte[100]));
             Assert.Equal(0, await disk.ReadAsync(length, new byte[100]));
-            await Assert.ThrowsAsync<VhdArgumentException>(() => disk.WriteAsync(length - 1, new byte[2]));
+            await Assert.ThrowsAnyAsync<ArgumentOutOfRangeException>(() => disk.WriteAsync(length - 1, new byte[2]));
         }
         // Disposing the last handle flushed and closed: the file opens read-write elsewhere.
         using var direct = VirtualDisk.Open(fs, "/vhd/a.vhd", FileAccess.ReadWrite);
@@ -52,32 +52,13 @@ public sealed class DiskStoreSpecs : Akka.TestKit.Xunit2.TestKit
         var store = DiskStore.Start(Sys, Fixtures.Options(fs));
         await using var disk = await store.OpenAsync(Fixtures.P("a.vhd"), FileAccess.Read);
         Assert.False(disk.CanWrite);
-        await Assert.ThrowsAsync<VhdException>(() => disk.WriteAsync(0, new byte[1]));
+        await Assert.ThrowsAsync<NotSupportedException>(() => disk.WriteAsync(0, new byte[1]));
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => disk.ReadAsync(0, new byte[1], cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.OpenAsync(Fixtures.P("a.vhd"), FileAccess.Read, cts.Token));
         var error = await Assert.ThrowsAsync<VhdException>(() => store.OpenAsync(Fixtures.P("missing.vhd")));
         Assert.Contains("no such image", error.Message);
-    }
-
-    [Fact]
-    public async Task An_open_right_after_a_failed_open_of_the_same_path_gets_its_own_answer()
-    {
-        // The manager used to route the second open to the actor the first one left dying,
-        // whose mailbox turned it into a dead letter: "the image is closed".
-        var store = DiskStore.Start(Sys, Fixtures.Options(Fixtures.NewFs()));
-        string missing = Fixtures.P("missing.vhd");
-        for (int i = 0; i < 100; i++)
-        {
-            var write = await Assert.ThrowsAsync<VhdException>(() => store.OpenAsync(missing));
-            var read = await Assert.ThrowsAsync<VhdException>(() => store.OpenAsync(missing, FileAccess.Read));
-            Assert.Contains("no such image", write.Message);
-            Assert.Contains("no such image", read.Message);
-        }
-        await Assert.ThrowsAsync<VhdException>(() => store.OpenAsync(missing));
-        await using var created = await store.CreateAsync(missing, Fixtures.Small());
-        Assert.True(created.CanWrite);
     }
 
     [Fact]
@@ -112,7 +93,9 @@ public sealed class DiskStoreSpecs : Akka.TestKit.Xunit2.TestKit
         var three = new byte[3];
         await parent.ReadAsync(0, three);
         Assert.Equal(new byte[] { 1, 1, 1 }, three);
-        await Assert.ThrowsAsync<VhdException>(() => parent.WriteAsync(0, new byte[] { 9 }));
+        Assert.False(parent.CanWrite);
+        var frozen = await Assert.ThrowsAsync<NotSupportedException>(() => parent.WriteAsync(0, new byte[] { 9 }));
+        Assert.Contains("frozen parent", frozen.Message, StringComparison.Ordinal);
 
         await using (var child = await store.OpenAsync(childPath))
         {
@@ -167,6 +150,6 @@ public sealed class DiskStoreSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, four);
         stream.Flush();
         Assert.Throws<NotSupportedException>(() => stream.SetLength(10));
-        Assert.Throws<VhdArgumentException>(() => stream.Write([5]));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => stream.Write([5]));
     }
 }

@@ -2,12 +2,16 @@ using System.IO.Abstractions;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using System.IO.Abstractions.TestingHelpers;
+using Storage.FaultInjection;
 using Storage.VhdActors;
+using Storage.VhdEngine;
 using Xunit;
 
 namespace Storage.Tests.Actors;
 
-/// <summary>AddVhdStorage (own ActorSystem) and WithVhdStorage (the application's Akka.Hosting system).</summary>
+/// <summary>AddVhdStorage: its own ActorSystem, or the application's Akka.Hosting system when one is registered.</summary>
 public sealed class HostingTests
 {
     private static async Task RoundTrip(IDiskStore store, string path)
@@ -37,15 +41,14 @@ public sealed class HostingTests
     }
 
     [Fact]
-    public async Task WithVhdStorage_puts_the_manager_in_the_applications_actor_system()
+    public async Task AddVhdStorage_alone_puts_the_manager_in_the_Akka_Hosting_system()
     {
         var fs = Fixtures.NewFs();
-        var options = new VhdStorageOptions { FileSystem = fs };
         using var host = new HostBuilder()
             .ConfigureServices(services =>
             {
-                services.AddVhdStorage(options);
-                services.AddAkka("app", builder => builder.WithVhdStorage(options));
+                services.AddAkka("app", _ => { });
+                services.AddVhdStorage(options => options.FileSystem = fs);
             })
             .Build();
         await host.StartAsync();
@@ -53,12 +56,54 @@ public sealed class HostingTests
         {
             var store = host.Services.GetRequiredService<IDiskStore>();
             await RoundTrip(store, Fixtures.P("hosted.vhd"));
-            var manager = await host.Services.GetRequiredService<IRequiredActor<ImageManager>>().GetAsync();
+            var system = host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
+            Assert.Equal("app", system.Name);
+            var manager = await system.ActorSelection("/user/vhd-images").ResolveOne(TimeSpan.FromSeconds(10));
             Assert.Equal("akka://app/user/vhd-images", manager.Path.ToString());
         }
         finally
         {
             await host.StopAsync();
         }
+    }
+
+    [Fact]
+    public async Task AddVhdStorage_takes_its_options_from_IOptions_and_sends_Akka_logs_to_ILogger()
+    {
+        var inner = Fixtures.NewFs();
+        inner.AddFile(Fixtures.P("junk.vhd"), new MockFileData(new byte[4096]));
+        var fs = new FaultFileSystem(inner);
+        var logged = new LogSink();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddProvider(logged).SetMinimumLevel(LogLevel.Debug));
+        services.Configure<VhdStorageOptions>(o => o.ActorSystemName = "configured-vhd");
+        services.AddVhdStorage(o => o.FileSystem = fs);
+        var stdout = Console.Out;
+        using var captured = new StringWriter();
+        Console.SetOut(captured);
+        try
+        {
+            await using var provider = services.BuildServiceProvider();
+            var store = provider.GetRequiredService<IDiskStore>();
+            Assert.Same(fs, store.FileSystem);
+            // Not a VHD: the caller gets the engine's format error; nothing goes to stdout.
+            await Assert.ThrowsAsync<VhdFormatException>(() => store.OpenAsync(Fixtures.P("junk.vhd")));
+            // An I/O error restarts the image's actor, which logs a warning.
+            await using var disk = await store.CreateAsync(Fixtures.P("a.vhd"), Fixtures.Small());
+            await disk.WriteAsync(0, new byte[] { 1 });
+            await disk.FlushAsync();
+            fs.Plan = new FaultPlan().FailAt(0);
+            await Assert.ThrowsAsync<VhdIOException>(() => disk.WriteAsync(4096, new byte[] { 2 }));
+            fs.Plan = null;
+            await disk.WriteAsync(4096, new byte[] { 3 });
+            Assert.Equal("configured-vhd", provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<VhdStorageOptions>>().Value.ActorSystemName);
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+        }
+        Assert.Contains(logged.Entries, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("restarted", StringComparison.Ordinal) && l.Contains(Fixtures.P("a.vhd"), StringComparison.Ordinal));
+        Assert.DoesNotContain("[ERROR]", captured.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("[WARNING]", captured.ToString(), StringComparison.Ordinal);
     }
 }

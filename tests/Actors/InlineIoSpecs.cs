@@ -27,18 +27,23 @@ public sealed class InlineIoSpecs : Akka.TestKit.Xunit2.TestKit
         var store = DiskStore.Start(Sys, Fixtures.Options(fs) with { InlineIo = inline });
         string basePath = Fixtures.P("base.vhd"), childPath = Fixtures.P("child.vhd");
         var data = Fixtures.Bytes(100_000, 3);
+        using var spans = new SpanRecorder(basePath);
         await using var disk = await store.CreateAsync(basePath, Fixtures.Small());
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => disk.WriteAsync(i * 150_000L, data)));
         var back = new byte[data.Length];
+        spans.Clear();
         Assert.Equal(data.Length, await disk.ReadAsync(19 * 150_000L, back));
         Assert.Equal(data, back);
-        Assert.Equal(inline, ((DiskHandle)disk).CurrentLease is not null);
+        Assert.True(inline ? spans.RanInline("vhd.read") : spans.WentToActor("vhd.read"));
 
         await store.SnapshotAsync(basePath, childPath);
-        // The parent's lease went with its close; the reopened, frozen parent refuses writes either way.
-        await Assert.ThrowsAsync<VhdException>(() => disk.WriteAsync(0, new byte[] { 9 }));
+        // The parent is frozen: the handle says so, and refuses writes either way.
+        Assert.False(disk.CanWrite);
+        await Assert.ThrowsAsync<NotSupportedException>(() => disk.WriteAsync(0, new byte[] { 9 }));
+        spans.Clear();
         Assert.Equal(data.Length, await disk.ReadAsync(0, back));
         Assert.Equal(data, back);
+        Assert.True(inline ? spans.RanInline("vhd.read") : spans.WentToActor("vhd.read"));
     }
 
     [Fact]
@@ -51,24 +56,29 @@ public sealed class InlineIoSpecs : Akka.TestKit.Xunit2.TestKit
         Sys.EventStream.Subscribe(idleChecks.Ref, typeof(Akka.Event.Debug));
         var fs = Fixtures.NewFs();
         var store = DiskStore.Start(Sys, Fixtures.Options(fs, idle: TimeSpan.FromMilliseconds(300)) with { Clock = clock });
+        using var spans = new SpanRecorder(Fixtures.P("a.vhd"));
         await using var disk = await store.CreateAsync(Fixtures.P("a.vhd"), Fixtures.Small());
         var buffer = new byte[4096];
         await disk.ReadAsync(0, buffer);
-        var lease = ((DiskHandle)disk).CurrentLease;
-        Assert.NotNull(lease);
+        Assert.True(spans.RanInline("vhd.read"));
         // The first write allocates block 0 (a message to the actor); the second goes into it inline. After
         // that no message reaches the actor, yet three idle timers pass and it stays open.
         await disk.WriteAsync(8192, buffer);
         await disk.WriteAsync(8192, buffer);
         for (int i = 0; i < 3; i++)
-            await idleChecks.FishForMessageAsync<Akka.Event.Debug>(d => $"{d.Message}".Contains("staying open"), TimeSpan.FromSeconds(10));
-        Assert.True(lease.IsValid);
-        Assert.Same(lease, ((DiskHandle)disk).CurrentLease);
-        // Now idle by the clock: the image is closed (the lease revoked) and the next request reopens it.
+        {
+            await idleChecks.FishForMessageAsync<Akka.Event.Debug>(d =>
+            {
+                Assert.DoesNotContain("retiring", $"{d.Message}", StringComparison.Ordinal);
+                return $"{d.Message}".Contains("staying open");
+            }, TimeSpan.FromSeconds(10));
+        }
+        // Now idle by the clock: the actor retires (revoking the lease) and the next request is served by a new one.
         clock.Advance(TimeSpan.FromMilliseconds(301));
-        await AwaitConditionAsync(() => Task.FromResult(!lease.IsValid), TimeSpan.FromSeconds(10));
+        await idleChecks.FishForMessageAsync<Akka.Event.Debug>(d => $"{d.Message}".Contains("retiring its actor"), TimeSpan.FromSeconds(10));
+        spans.Clear();
         Assert.Equal(buffer.Length, await disk.ReadAsync(8192, buffer));
-        Assert.NotSame(lease, ((DiskHandle)disk).CurrentLease);
+        Assert.True(spans.RanInline("vhd.read"));
     }
 
     [Fact]
@@ -76,19 +86,24 @@ public sealed class InlineIoSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var fs = new FaultFileSystem(Fixtures.NewFs());
         var store = DiskStore.Start(Sys, Fixtures.Options(fs));
+        var restarts = CreateTestProbe();
+        Sys.EventStream.Subscribe(restarts.Ref, typeof(Akka.Event.Warning));
+        using var spans = new SpanRecorder(Fixtures.P("a.vhd"));
         await using var disk = await store.CreateAsync(Fixtures.P("a.vhd"), Fixtures.Small());
         await disk.WriteAsync(0, new byte[] { 1 });
         await disk.FlushAsync();
-        var lease = ((DiskHandle)disk).CurrentLease;
-        Assert.NotNull(lease);
         fs.Plan = new FaultPlan().FailAt(0);
         // Block 0 is allocated, so this write runs inline (an allocating one would go to the actor).
+        spans.Clear();
         await Assert.ThrowsAsync<VhdIOException>(() => disk.WriteAsync(4096, new byte[] { 2 }));
-        Assert.False(lease.IsValid);
+        Assert.True(spans.RanInline("vhd.write"));
+        // The actor heard of it and restarted, reopening the image.
+        await restarts.FishForMessageAsync<Akka.Event.Warning>(w => $"{w.Message}".Contains("restarted"), TimeSpan.FromSeconds(10));
         var one = new byte[1];
+        spans.Clear();
         await disk.ReadAsync(0, one);
         Assert.Equal(1, one[0]);
-        Assert.NotSame(lease, ((DiskHandle)disk).CurrentLease);
+        Assert.True(spans.RanInline("vhd.read"));
         await disk.WriteAsync(2 << 20, new byte[] { 2 });
         await disk.ReadAsync(2 << 20, one);
         Assert.Equal(2, one[0]);

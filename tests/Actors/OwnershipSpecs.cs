@@ -191,7 +191,8 @@ public sealed class OwnershipSpecs : Akka.TestKit.Xunit2.TestKit
         var one = new byte[1];
         await disk.ReadAsync(0, one);
         Assert.Equal(1, one[0]);
-        await Assert.ThrowsAsync<VhdException>(() => disk.WriteAsync(0, new byte[] { 2 }));
+        Assert.False(disk.CanWrite);
+        await Assert.ThrowsAsync<NotSupportedException>(() => disk.WriteAsync(0, new byte[] { 2 }));
         using (var reader = VirtualDisk.Open(fs, basePath)) Assert.False(reader.CanWrite);
         Assert.ThrowsAny<IOException>(() => fs.FileStream.New(basePath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read).Dispose());
 

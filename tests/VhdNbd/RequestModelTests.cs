@@ -26,7 +26,7 @@ public sealed class RequestModelTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _system = ActorSystem.Create($"nbd-model-{Guid.NewGuid():N}", ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.actor.provider = local"));
-        _store = DiskStore.Start(_system, new VhdStorageOptions { IdleTimeout = null });
+        _store = VhdStorage.Start(_system, new VhdStorageOptions { IdleTimeout = null });
         return Task.CompletedTask;
     }
 

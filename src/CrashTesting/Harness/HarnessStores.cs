@@ -42,7 +42,7 @@ internal sealed class HarnessStores : IAsyncDisposable
     public (IDiskStore Store, string Manager) Open(IFileSystem fileSystem)
     {
         string name = "crashtest-" + Interlocked.Increment(ref s_next).ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-        var store = DiskStore.Start(System, _options with { FileSystem = fileSystem, ManagerName = name });
+        var store = VhdStorage.Start(System, _options with { FileSystem = fileSystem, ManagerName = name });
         return (store, name);
     }
 

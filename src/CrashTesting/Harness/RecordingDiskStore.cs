@@ -49,6 +49,12 @@ internal sealed class RecordingDiskStore(IDiskStore inner, CallRecorder recorder
         return Recorded(call, () => inner.CommitAsync(childPath, options, cancellationToken));
     }
 
+    /// <summary>A query: passed through, not recorded.</summary>
+    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => inner.ExistsAsync(path, cancellationToken);
+
+    /// <summary>Passed through, not recorded: a deletion promises no durability the crash check could hold the store to.</summary>
+    public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
+
     internal static async Task<T> Recorded<T>(RecordedCall call, CallRecorder recorder, Func<Task<T>> run)
     {
         try

@@ -13,4 +13,4 @@ namespace Storage.VhdActors.Messages;
 /// <param name="TraceContext">The caller's trace context.</param>
 /// <param name="Cancellation">The caller's token.</param>
 /// <param name="Force">Commit even though the parent has other children, giving the parent a new unique id (<c>CommitOptions.Force</c>).</param>
-public sealed record CommitImage(string Path, string ParentPath, bool KeepChild, ActivityContext TraceContext = default, CancellationToken Cancellation = default, bool Force = false) : IImageRequest;
+internal sealed record CommitImage(string Path, string ParentPath, bool KeepChild, ActivityContext TraceContext = default, CancellationToken Cancellation = default, bool Force = false) : IImageRequest;

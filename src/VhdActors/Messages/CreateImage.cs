@@ -8,4 +8,4 @@ namespace Storage.VhdActors.Messages;
 /// <param name="Options">Type and size of the image.</param>
 /// <param name="TraceContext">The caller's trace context.</param>
 /// <param name="Cancellation">The caller's token.</param>
-public sealed record CreateImage(string Path, VhdCreateOptions Options, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;
+internal sealed record CreateImage(string Path, VhdCreateOptions Options, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;

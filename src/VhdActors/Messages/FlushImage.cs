@@ -6,4 +6,4 @@ namespace Storage.VhdActors.Messages;
 /// <param name="Path">Full path of the image file.</param>
 /// <param name="TraceContext">The caller's trace context.</param>
 /// <param name="Cancellation">The caller's token.</param>
-public sealed record FlushImage(string Path, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;
+internal sealed record FlushImage(string Path, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;

@@ -7,7 +7,7 @@ namespace Storage.VhdActors.Messages;
 /// A request addressed to one image. Every request is answered, with its result or a
 /// <c>Status.Failure</c> carrying a <see cref="VhdException"/>; none is left to time out.
 /// </summary>
-public interface IImageRequest
+internal interface IImageRequest
 {
     /// <summary>Full path of the image file; also the key of the image's actor (and sharding entity id).</summary>
     string Path { get; }

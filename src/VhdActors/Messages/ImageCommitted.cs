@@ -2,4 +2,4 @@ namespace Storage.VhdActors.Messages;
 
 /// <summary>Reply to <see cref="CommitImage"/>.</summary>
 /// <param name="BytesCopied">Bytes copied from the child into the parent.</param>
-public sealed record ImageCommitted(long BytesCopied);
+internal sealed record ImageCommitted(long BytesCopied);

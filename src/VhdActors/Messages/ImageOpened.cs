@@ -5,4 +5,4 @@ namespace Storage.VhdActors.Messages;
 /// <param name="Length">Virtual size in bytes.</param>
 /// <param name="Writable">True when the image is open read-write.</param>
 /// <param name="Chain">Paths of the image and its parents, leaf first.</param>
-public sealed record ImageOpened(string Path, long Length, bool Writable, IReadOnlyList<string> Chain);
+internal sealed record ImageOpened(string Path, long Length, bool Writable, IReadOnlyList<string> Chain);

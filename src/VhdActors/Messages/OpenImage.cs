@@ -7,4 +7,4 @@ namespace Storage.VhdActors.Messages;
 /// <param name="Access">Read, or ReadWrite to allow writes.</param>
 /// <param name="TraceContext">The caller's trace context.</param>
 /// <param name="Cancellation">The caller's token.</param>
-public sealed record OpenImage(string Path, FileAccess Access, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;
+internal sealed record OpenImage(string Path, FileAccess Access, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;

@@ -8,4 +8,4 @@ namespace Storage.VhdActors.Messages;
 /// <param name="Length">Most bytes the run may cover; the range must be non-empty and inside the disk.</param>
 /// <param name="TraceContext">The caller's trace context.</param>
 /// <param name="Cancellation">The caller's token.</param>
-public sealed record QueryAllocation(string Path, long Offset, long Length, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;
+internal sealed record QueryAllocation(string Path, long Offset, long Length, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;

@@ -8,4 +8,4 @@ namespace Storage.VhdActors.Messages;
 /// <param name="Length">Number of bytes; the range must lie inside the disk.</param>
 /// <param name="TraceContext">The caller's trace context.</param>
 /// <param name="Cancellation">The caller's token.</param>
-public sealed record ReadImage(string Path, long Offset, int Length, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;
+internal sealed record ReadImage(string Path, long Offset, int Length, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;

@@ -11,4 +11,4 @@ namespace Storage.VhdActors.Messages;
 /// <param name="ParentPath">Full path of the image to freeze.</param>
 /// <param name="TraceContext">The caller's trace context.</param>
 /// <param name="Cancellation">The caller's token.</param>
-public sealed record SnapshotImage(string Path, string ParentPath, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;
+internal sealed record SnapshotImage(string Path, string ParentPath, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;

@@ -12,4 +12,4 @@ namespace Storage.VhdActors.Messages;
 /// <param name="Data">The bytes to write.</param>
 /// <param name="TraceContext">The caller's trace context.</param>
 /// <param name="Cancellation">The caller's token.</param>
-public sealed record WriteImage(string Path, long Offset, ReadOnlyMemory<byte> Data, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;
+internal sealed record WriteImage(string Path, long Offset, ReadOnlyMemory<byte> Data, ActivityContext TraceContext = default, CancellationToken Cancellation = default) : IImageRequest;

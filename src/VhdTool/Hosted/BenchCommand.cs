@@ -12,7 +12,7 @@ namespace Storage.VhdTool.Hosted;
 /// <summary>
 /// `vhd bench`: the options and meaning of `qemu-img bench`, driven through the
 /// <see cref="IDiskStore"/> facade an application uses (its own ActorSystem, via
-/// <see cref="VhdStorageHostingExtensions.AddVhdStorage"/>). COUNT requests of SIZE bytes, the
+/// <see cref="VhdStorageHostingExtensions.AddVhdStorage(Microsoft.Extensions.DependencyInjection.IServiceCollection, VhdStorageOptions?)"/>). COUNT requests of SIZE bytes, the
 /// first at OFFSET, each next one STEP bytes further, wrapping at the end of the disk; DEPTH of
 /// them in flight. Prints requests/s and latency percentiles (<see cref="BenchRun"/>). With -w the
 /// writes are flushed at the end (and every N requests with --flush-interval, after the requests

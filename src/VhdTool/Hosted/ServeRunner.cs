@@ -10,7 +10,7 @@ namespace Storage.VhdTool.Hosted;
 /// <summary>
 /// `vhd serve DIR`: every image under DIR over NBD (<see cref="NbdServer"/>), through the
 /// <see cref="IDiskStore"/> facade an application uses (its own ActorSystem, via
-/// <see cref="VhdStorageHostingExtensions.AddVhdStorage"/>). Prints one line on stdout when it
+/// <see cref="VhdStorageHostingExtensions.AddVhdStorage(Microsoft.Extensions.DependencyInjection.IServiceCollection, VhdStorageOptions?)"/>). Prints one line on stdout when it
 /// listens; SIGTERM or Ctrl-C stops it: every connection finishes what it received, every image
 /// is flushed and closed, and the exit code is 0.
 /// </summary>

@@ -36,7 +36,7 @@ public sealed class ServerHost : IAsyncDisposable
         var system = ActorSystem.Create($"nbd-test-{Guid.NewGuid():N}", ConfigurationFactory.ParseString(Hocon));
         try
         {
-            var store = DiskStore.Start(system, new VhdStorageOptions { IdleTimeout = null, InlineIo = inlineIo, RequestTimeout = TimeSpan.FromMinutes(1) });
+            var store = VhdStorage.Start(system, new VhdStorageOptions { IdleTimeout = null, InlineIo = inlineIo, RequestTimeout = TimeSpan.FromMinutes(1) });
             var catalog = await NbdExportCatalog.ScanAsync(store, directory, readOnly);
             var server = NbdServer.Start(store, catalog, new NbdServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
             return new ServerHost(system, store, server);

@@ -1,17 +1,18 @@
+using System.IO.Abstractions.TestingHelpers;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
-using Storage.VhdEngine;
 using Storage.VhdActors;
 using Storage.VhdActors.Messages;
+using Storage.VhdCluster;
 using Storage.VhdEngine.Disks;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Storage.Tests.Actors;
+namespace Storage.Tests.Cluster;
 
-/// <summary>The sharding option on a single-node cluster: requests reach entities, and the hand-off flushes and closes.</summary>
+/// <summary>Images as sharding entities on a single-node cluster: requests reach entities, and the hand-off flushes and closes.</summary>
 public sealed class ShardingTests : Akka.TestKit.Xunit2.TestKit
 {
     private const string ClusterHocon = """
@@ -20,35 +21,42 @@ public sealed class ShardingTests : Akka.TestKit.Xunit2.TestKit
         akka.remote.dot-netty.tcp.port = 0
         akka.cluster.min-nr-of-members = 1
         akka.coordinated-shutdown.exit-clr = off
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        akka.log-dead-letters = off
         """;
 
     public ShardingTests(ITestOutputHelper output)
-        : base(ConfigurationFactory.ParseString(ClusterHocon + "\n" + Fixtures.Hocon), nameof(ShardingTests), output)
+        : base(ConfigurationFactory.ParseString(ClusterHocon), nameof(ShardingTests), output)
     {
     }
 
     [Fact]
     public async Task Entities_serve_the_facade_and_a_hand_off_flushes_and_closes_the_image()
     {
-        var cluster = Cluster.Get(Sys);
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
         cluster.Join(cluster.SelfAddress);
         AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(20));
 
-        var fs = Fixtures.NewFs();
-        var options = Fixtures.Options(fs);
+        var fs = new MockFileSystem();
+        fs.Directory.CreateDirectory("/vhd");
+        var options = new VhdStorageOptions { FileSystem = fs, IdleTimeout = null, RequestTimeout = TimeSpan.FromSeconds(30) };
         var region = Sys.StartImageSharding(options);
-        var store = ImageShardingExtensions.CreateDiskStore(region, fs, options);
+        var store = Sys.CreateDiskStore(region, fs, options);
 
-        string path = Fixtures.P("sharded.vhd");
-        var disk = await store.CreateAsync(path, Fixtures.Small());
+        string path = "/vhd/sharded.vhd";
+        var disk = await store.CreateAsync(path, new VhdCreateOptions { Size = 4 << 20, BlockSize = 512 * 1024 });
         await disk.WriteAsync(2 << 20, new byte[] { 4, 5, 6 });
         var back = new byte[3];
         await disk.ReadAsync(2 << 20, back);
         Assert.Equal(new byte[] { 4, 5, 6 }, back);
+        // A request the entity never opened its image for (a read after the create's actor) reopens it.
+        await using (var reader = await store.OpenAsync(path, FileAccess.Read))
+            Assert.Equal(3, await reader.ReadAsync(2 << 20, back));
 
         // A request entities do not handle is refused, not left to time out.
-        region.Tell(new CommitImage(path, Fixtures.P("other.vhd"), KeepChild: false));
-        Assert.IsAssignableFrom<VhdException>(ExpectMsg<Status.Failure>(TimeSpan.FromSeconds(10)).Cause);
+        region.Tell(new CommitImage(path, "/vhd/other.vhd", KeepChild: false));
+        ExpectMsg<Status.Failure>(TimeSpan.FromSeconds(10));
 
         // No flush: the hand-off (shards leaving this node) must flush and close the image.
         Watch(region);

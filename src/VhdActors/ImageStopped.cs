@@ -1,4 +1,4 @@
-namespace Storage.VhdActors.Messages;
+namespace Storage.VhdActors;
 
 /// <summary>
 /// Published on the ActorSystem's event stream when an image actor stopped because of an error

@@ -1,0 +1,78 @@
+using System.IO.Abstractions;
+using Akka.Actor;
+using Storage.VhdActors.Messages;
+
+namespace Storage.VhdActors;
+
+/// <summary>
+/// For hosting image actors under a parent of one's own, as <c>Storage.VhdCluster</c> does with
+/// cluster-sharding entities: the image actor's props, the supervision it needs, how to tell which
+/// image a request is for, and the <see cref="IDiskStore"/> facade over whatever routes requests to
+/// such actors. Applications that do not host actors themselves use <see cref="VhdStorage"/> or
+/// <see cref="VhdStorageHostingExtensions.AddVhdStorage(Microsoft.Extensions.DependencyInjection.IServiceCollection, VhdStorageOptions?)"/>.
+/// </summary>
+public static class ImageActors
+{
+    /// <summary>
+    /// Props for the actor that owns the image at <paramref name="path"/> (read-write), on the
+    /// options' I/O dispatcher; it opens the image on its first request. Route the store's requests
+    /// for that path to it (<see cref="ImagePath"/>), supervise it with <see cref="Supervision"/>; when
+    /// it has had nothing to do for <see cref="VhdStorageOptions.IdleTimeout"/> it tells its parent
+    /// <paramref name="idleNotice"/>, and stopping it flushes and closes the image.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static Props Props(IFileSystem fileSystem, string path, VhdStorageOptions options, object idleNotice)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(idleNotice);
+        return ImageActor.Props(fileSystem, path, FileAccess.ReadWrite, options.Snapshot(), new ImageHold(), ImageActorParent.Host(idleNotice));
+    }
+
+    /// <summary>
+    /// The supervision image actors need (DESIGN.md §7): an I/O failure restarts the actor, which
+    /// reopens its image in place, at most <see cref="VhdStorageOptions.MaxRestarts"/> times in
+    /// <see cref="VhdStorageOptions.RestartWindow"/>; a format error stops it. (Requests that reach a
+    /// stopped image actor are answered with an error, not left to time out.)
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public static SupervisorStrategy Supervision(VhdStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        // The actors log restarts and stops themselves, once, without a stack trace per request.
+        return new OneForOneStrategy(options.MaxRestarts, (int)options.RestartWindow.TotalMilliseconds, VhdErrors.Decide, loggingEnabled: false);
+    }
+
+    /// <summary>
+    /// Readies <paramref name="system"/> for image actors: adds the library's default HOCON (the I/O
+    /// dispatcher) as a fallback if the system lacks the options' dispatcher, and the replier that
+    /// answers requests which reach a stopped image actor. Call it before the first image actor starts.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static void Configure(ActorSystem system, VhdStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        DiskStore.EnsureConfig(system, options);
+        DeadLetterReplier.Ensure(system);
+    }
+
+    /// <summary>The full path of the image a request of the store is for (the key to route it by), or null for any other message.</summary>
+    public static string? ImagePath(object message) => (message as IImageRequest)?.Path;
+
+    /// <summary>
+    /// The <see cref="IDiskStore"/> facade over <paramref name="router"/>, an actor that forwards each
+    /// request to the actor of its image (<see cref="ImagePath"/>); it <see cref="Configure"/>s the system.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IDiskStore CreateStore(ActorSystem system, IActorRef router, IFileSystem fileSystem, VhdStorageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        var settings = (options ?? new VhdStorageOptions()).Snapshot();
+        Configure(system, settings);
+        return new DiskStore(router, fileSystem, settings);
+    }
+}
