@@ -17,7 +17,7 @@ namespace Storage.VhdActors;
 /// use (so a container that never asks for the store starts no threads) and stopped with the host or
 /// the container. That system logs to the container's <see cref="ILoggerFactory"/>, not to stdout.
 /// </summary>
-internal sealed class VhdStorageHost(IServiceProvider services, IOptions<VhdStorageOptions> options) : IHostedService, IAsyncDisposable
+internal sealed class VhdStorageHost(IServiceProvider services, IOptions<VhdStorageOptions> options) : IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly Lock _gate = new();
     private DiskStore? _store;
@@ -58,6 +58,10 @@ internal sealed class VhdStorageHost(IServiceProvider services, IOptions<VhdStor
     public Task StopAsync(CancellationToken cancellationToken) => StopCoreAsync();
 
     public async ValueTask DisposeAsync() => await StopCoreAsync().ConfigureAwait(false);
+
+    // A container disposed synchronously (ServiceProvider.Dispose) must not throw for want of
+    // IDisposable: stopping the system is waited for here instead.
+    public void Dispose() => StopCoreAsync().GetAwaiter().GetResult();
 
     private async Task StopCoreAsync()
     {
