@@ -116,6 +116,23 @@ internal sealed partial class DiskStore : IDiskStore
         return done.BytesCopied;
     }
 
+    public async Task<DiskInfo> GetInfoAsync(string path, CancellationToken cancellationToken = default)
+    {
+        string full = FullPath(path);
+        var operation = Operation.Start("vhd.info", full, System.Diagnostics.ActivityKind.Client);
+        // Opened read-only unless this store has it open already; closed again if no handle has it.
+        await RequestAsync<ImageOpened>(new OpenImage(full, FileAccess.Read, operation.Context, cancellationToken), Operation.Start("vhd.open", full), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RequestAsync<DiskInfo>(new QueryInfo(full, operation.Context, cancellationToken), operation, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (HandleCount(full) == 0)
+                await RequestAsync<ImageAck>(new CloseImage(full, operation.Context), Operation.Start("vhd.flush", full), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
     {
         string full = FullPath(path);

@@ -80,6 +80,16 @@ public interface IDiskStore
     /// <exception cref="IOException">The merge failed (the engine's exceptions).</exception>
     Task<long> CommitAsync(string childPath, CommitOptions options, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The image's size, type, chain and allocation (<see cref="DiskInfo"/>), from the open image when this
+    /// store has it open (unflushed writes included), else from a read-only open that is closed again.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    /// <exception cref="VhdImageInUseException">Another owner is writing the image.</exception>
+    /// <exception cref="IOException">No such image, a malformed one, or a file that cannot be read (the engine's exceptions).</exception>
+    Task<DiskInfo> GetInfoAsync(string path, CancellationToken cancellationToken = default);
+
     /// <summary>True when an image file exists at <paramref name="path"/> (or this store has it open).</summary>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>

@@ -97,6 +97,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         }));
         Receive<QueryAllocation>(m => Run(m, Operation.Request("vhd.allocation", _path, m.Offset, m.Length, _options, ActivityKind.Server, m.TraceContext),
             () => AllocationRuns.Next(RequireDisk(), m.Offset, m.Length)));
+        Receive<QueryInfo>(m => Run(m, Operation.Start("vhd.info", _path, ActivityKind.Server, m.TraceContext), () => Info(RequireDisk())));
         Receive<FlushImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server, m.TraceContext), () =>
         {
             RequireDisk().Flush();
@@ -221,6 +222,9 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         _flushOnClose = true;
         VhdTelemetry.ImagesOpen.Add(1);
     }
+
+    private static DiskInfo Info(VirtualDisk disk) =>
+        new(disk.Path, disk.Length, disk.DiskType, disk.Chain, disk.BlockSize, disk.BlockSize == 0 ? disk.Length : disk.AllocatedBlocks * disk.BlockSize, disk.FileLength);
 
     private ImageOpened Opened() => new(_path, Disk!.Length, Disk.CanWrite, Disk.Chain);
 }

@@ -63,6 +63,33 @@ public sealed class StoreApiSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task GetInfoAsync_reports_size_type_chain_and_allocation_open_or_not()
+    {
+        var fs = Fixtures.NewFs();
+        var store = Fixtures.Start(Sys, Fixtures.Options(fs));
+        string basePath = Fixtures.P("i.vhd"), child = Fixtures.P("i-1.vhd");
+        await using (var disk = await store.CreateAsync(basePath, Fixtures.Small()))
+        {
+            await disk.WriteAsync(0, new byte[10]);
+            // Open here: the open image answers, unflushed allocation included.
+            var open = await store.GetInfoAsync(basePath);
+            Assert.Equal((basePath, disk.Length, Storage.VhdEngine.Format.DiskType.Dynamic, 512 * 1024, 512L * 1024), (open.Path, open.Length, open.Type, open.BlockSize, open.AllocatedBytes));
+            Assert.Equal([basePath], open.Chain);
+            Assert.True(open.FileLength > 512 * 1024);
+            Assert.True(disk.CanWrite);
+        }
+        await store.SnapshotAsync(basePath, child);
+        var info = await store.GetInfoAsync(child);
+        Assert.Equal(Storage.VhdEngine.Format.DiskType.Differencing, info.Type);
+        Assert.Equal([child, basePath], info.Chain);
+        Assert.Equal(0, info.AllocatedBytes);
+        Assert.Equal(fs.FileInfo.New(child).Length, info.FileLength);
+        // Not open here: opened read-only and closed again, so a writer can take it at once.
+        await using (var writer = await store.OpenAsync(child)) Assert.True(writer.CanWrite);
+        await Assert.ThrowsAnyAsync<VhdException>(() => store.GetInfoAsync(Fixtures.P("none.vhd")));
+    }
+
+    [Fact]
     public async Task ExistsAsync_sees_files_and_open_images()
     {
         var fs = Fixtures.NewFs();

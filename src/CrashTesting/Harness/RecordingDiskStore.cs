@@ -50,6 +50,9 @@ internal sealed class RecordingDiskStore(IDiskStore inner, CallRecorder recorder
     }
 
     /// <summary>A query: passed through, not recorded.</summary>
+    public Task<DiskInfo> GetInfoAsync(string path, CancellationToken cancellationToken = default) => inner.GetInfoAsync(path, cancellationToken);
+
+    /// <summary>A query: passed through, not recorded.</summary>
     public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => inner.ExistsAsync(path, cancellationToken);
 
     /// <summary>Passed through, not recorded: a deletion promises no durability the crash check could hold the store to.</summary>
