@@ -44,6 +44,8 @@ internal sealed partial class ImageActor
             return;
         }
         Adopt(VirtualDisk.Open(_fs, _path, _access, OpenOptions(_access)));
+        // This incarnation began without an image (the last one let go of it): it has one now.
+        Become(Serving);
     }
 
     /// <inheritdoc />
