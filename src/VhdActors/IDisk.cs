@@ -6,8 +6,9 @@ namespace Storage.VhdActors;
 /// A handle on an open image. Reads, and writes into space the image has already allocated, run on
 /// the caller's thread (<see cref="VhdStorageOptions.InlineIo"/>, the default); a write that allocates
 /// a block or sets bitmap bits, every flush, and with <c>InlineIo = false</c> every request, goes to
-/// the image's actor, one at a time per image in arrival order. Either way each request is atomic
-/// with respect to the others on the image. A write returns before it is durable;
+/// the image's actor, in arrival order. A caller's requests issued one after another take effect in
+/// that order; requests in flight at the same time on overlapping bytes are not ordered against each
+/// other (as on a block device: a read may see parts of a concurrent write). A write returns before it is durable;
 /// <see cref="FlushAsync"/> is the durability point. Disposing the last handle on an image flushes and
 /// closes it.
 /// </summary>
