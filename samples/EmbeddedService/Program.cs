@@ -17,6 +17,7 @@ using Storage.VhdActors;
 string directory = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), $"vhd-sample-{Environment.ProcessId}");
 bool otlp = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
 
+// snippet: host
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddVhdStorage(new VhdStorageOptions { IdleTimeout = TimeSpan.FromMinutes(1) });
 var otel = builder.Services.AddOpenTelemetry()
@@ -33,6 +34,7 @@ var otel = builder.Services.AddOpenTelemetry()
     });
 builder.Services.AddSingleton(new SampleSettings(directory));
 builder.Services.AddHostedService<SampleWorker>();
+// end snippet
 
 using var host = builder.Build();
 await host.RunAsync();

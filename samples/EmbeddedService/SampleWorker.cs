@@ -54,6 +54,7 @@ public sealed class SampleWorker(IDiskStore store, SampleSettings settings, IHos
         var hello = "hello, base image"u8.ToArray();
         var world = "hello, snapshot"u8.ToArray();
 
+        // snippet: worker
         // 1. A 64 MiB dynamic image: only the blocks written take space.
         await using (var disk = await store.CreateAsync(basePath, new VhdCreateOptions { Size = 64L << 20 }, ct))
         {
@@ -82,12 +83,13 @@ public sealed class SampleWorker(IDiskStore store, SampleSettings settings, IHos
 
         // 4. The parent still holds what it had when it was frozen (read it as a stream).
         await using (var parent = await store.OpenAsync(basePath, FileAccess.Read, ct))
-        await using (var stream = new VirtualDiskStream(parent, leaveOpen: true))
+        await using (var stream = parent.AsStream())
         {
             stream.Position = 10L << 20;
             var buffer = new byte[hello.Length];
             await stream.ReadExactlyAsync(buffer, ct);
             Console.WriteLine($"parent @10MiB: {System.Text.Encoding.ASCII.GetString(buffer)}");
         }
+        // end snippet
     }
 }
