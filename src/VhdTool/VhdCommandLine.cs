@@ -43,6 +43,8 @@ internal static class VhdCommandLine
         ConvertCommand.Create(tool),
         SnapshotCommand.Create(tool),
         CommitCommand.Create(tool),
+        CompactCommand.Create(tool),
+        ResizeCommand.Create(tool),
         CheckCommand.Create(tool),
         RepairCommand.Create(tool),
         CrashTestCommand.Create(tool),

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Storage.VhdEngine.Format;
 
@@ -91,6 +92,29 @@ internal sealed class BlockAllocationTable
         int end = Math.Min(_entries.Length, (first + count) * EntriesPerSector);
         for (int i = firstEntry; i < end; i++)
             BinaryPrimitives.WriteUInt32BigEndian(bytes[((i - firstEntry) * 4)..], _entries[i]);
+    }
+
+    /// <summary>
+    /// Writes every dirty run of table sectors to <paramref name="file"/> (the table at
+    /// <paramref name="tableOffset"/>), one write per run, marking each clean once written. The
+    /// caller orders it after the fsync that makes what the entries point at durable (DESIGN.md §4).
+    /// </summary>
+    public void WriteDirty(BlockFile file, long tableOffset)
+    {
+        if (!IsDirty) return;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxRunSectors * VhdConstants.SectorSize);
+        try
+        {
+            for (int from = 0; NextDirtyRun(from, out int first, out int count); from = first + count)
+            {
+                var run = buffer.AsSpan(0, count * VhdConstants.SectorSize);
+                Encode(first, count, run);
+                file.WriteAt(tableOffset + (long)first * VhdConstants.SectorSize, run);
+                VhdTelemetry.RecordMetadataWrite("bat");
+                MarkClean(first, count);
+            }
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
     /// <summary>Marks table sectors [first, first+count) clean: the caller wrote them.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Abstractions;
 using Storage.VhdEngine.Format;
 
@@ -198,23 +197,7 @@ public abstract class SparseDisk : VirtualDisk
     }
 
     /// <summary>Writes every dirty run of BAT sectors, one write per run, marking each clean once written.</summary>
-    private void WriteDirtyTable()
-    {
-        if (!_bat.IsDirty) return;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BlockAllocationTable.MaxRunSectors * VhdConstants.SectorSize);
-        try
-        {
-            for (int from = 0; _bat.NextDirtyRun(from, out int first, out int count); from = first + count)
-            {
-                var run = buffer.AsSpan(0, count * VhdConstants.SectorSize);
-                _bat.Encode(first, count, run);
-                File.WriteAt(_tableOffset + (long)first * VhdConstants.SectorSize, run);
-                VhdTelemetry.RecordMetadataWrite("bat");
-                _bat.MarkClean(first, count);
-            }
-        }
-        finally { ArrayPool<byte>.Shared.Return(buffer); }
-    }
+    private void WriteDirtyTable() => _bat.WriteDirty(File, _tableOffset);
 
     /// <summary>
     /// The byte ranges this file itself holds, in offset order: whole allocated blocks of a

@@ -14,6 +14,8 @@ namespace Storage.VhdTool.Json;
 [JsonSerializable(typeof(CheckJson))]
 [JsonSerializable(typeof(CrashSuiteJson))]
 [JsonSerializable(typeof(BenchJson))]
+[JsonSerializable(typeof(CompactJson))]
+[JsonSerializable(typeof(ResizeJson))]
 internal sealed partial class ToolJsonContext : JsonSerializerContext
 {
 }

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Text.Json;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Maintenance;
+using Storage.VhdTool.Json;
+
+namespace Storage.VhdTool;
+
+/// <summary>`vhd compact`: frees empty blocks, moves blocks down into the holes and cuts the file (Optimize-VHD).</summary>
+internal static class CompactCommand
+{
+    public static Command Create(ToolContext tool)
+    {
+        var image = ToolOptions.Path("IMAGE", "the dynamic or differencing image to compact, in place");
+        var json = ToolOptions.Json();
+        var force = new Option<bool>("--force")
+        {
+            Description = "compact even though other images are its children: it gets a new unique id and they refuse to open",
+        };
+        var command = new Command("compact", "give back the space of empty blocks and holes (dynamic and differencing images)") { image, json, force };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(image)!;
+            var options = new CompactOptions { Force = parse.GetValue(force) };
+            CompactResult result;
+            try
+            {
+                long total = tool.ShowProgress(parse) ? VirtualSize(tool.Env, path) : 0;
+                result = ToolProgress.Run(tool.Env, total > 0, "compacting", total, p => Compactor.Compact(tool.Env.FileSystem, path, options, progress: p));
+            }
+            catch (VhdFormatException e)
+            {
+                throw ImageFiles.WithPath(path, e);
+            }
+            Write(tool.Env.Out, path, result, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Write(TextWriter output, string path, CompactResult r, bool json)
+    {
+        if (json)
+        {
+            var doc = new CompactJson(path, r.FileBytesBefore, r.FileBytesAfter, r.BytesReclaimed, r.BlocksFreed, r.BlocksMoved);
+            output.WriteLine(JsonSerializer.Serialize(doc, ToolJsonContext.Default.CompactJson));
+            return;
+        }
+        output.WriteLine($"{path}: {r.BytesReclaimed} bytes reclaimed ({r.FileBytesBefore} -> {r.FileBytesAfter}), {r.BlocksFreed} empty block(s) freed, {r.BlocksMoved} moved");
+    }
+
+    /// <summary>The progress bar's 100% (the scan reports the virtual offset it reached); 0 hides the bar, and errors are left to the compaction.</summary>
+    internal static long VirtualSize(ToolEnvironment env, string path)
+    {
+        try
+        {
+            using var disk = VirtualDisk.Open(env.FileSystem, path, FileAccess.Read, new VhdOpenOptions { ShareParents = false });
+            return disk.Length;
+        }
+        catch (Exception e) when (e is VhdException or IOException)
+        {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+namespace Storage.VhdTool.Json;
+
+/// <summary>`vhd resize --json`.</summary>
+internal sealed record ResizeJson(string Path, long OldSize, long NewSize);
