@@ -23,6 +23,7 @@ internal sealed class ImageModel
     private ImageModel(ImageModel other)
     {
         Length = other.Length;
+        FormerLengths = other.FormerLengths;
         BlockSize = other.BlockSize;
         _sectors = new Dictionary<long, SectorHistory>(other._sectors.Count);
         foreach (var (sector, history) in other._sectors) _sectors[sector] = history.Clone();
@@ -30,7 +31,10 @@ internal sealed class ImageModel
     }
 
     /// <summary>Virtual size in bytes.</summary>
-    public long Length { get; }
+    public long Length { get; private set; }
+
+    /// <summary>While resizes run (and the recoveries of interrupted ones), the sizes before them: a crash may leave any.</summary>
+    public IReadOnlyList<long> FormerLengths { get; private set; } = [];
 
     /// <summary>Block size of the image (0 for fixed images).</summary>
     public int BlockSize { get; }
@@ -67,6 +71,16 @@ internal sealed class ImageModel
         if (succeeded) history.WriteSucceeded();
         else history.WriteFailed();
     }
+
+    /// <summary>A resize to <paramref name="length"/> starts: until <see cref="EndResize"/>, the old sizes are allowed too.</summary>
+    public void BeginResize(long length)
+    {
+        FormerLengths = [.. FormerLengths, Length];
+        Length = length;
+    }
+
+    /// <summary>The resize returned: only the new size is allowed.</summary>
+    public void EndResize() => FormerLengths = [];
 
     /// <summary>A disk-level flush returned: every value written so far is durable.</summary>
     public void MarkDurable()

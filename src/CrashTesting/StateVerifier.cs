@@ -94,7 +94,7 @@ internal static class StateVerifier
         DiskView? v0 = ReadView(fs, path, FileAccess.Read, "read-only open", problems, out long length);
         if (v0 is null) return null;
         var model = image.Model ?? new ImageModel(length, 0);
-        if (length != model.Length)
+        if (length != model.Length && !model.FormerLengths.Contains(length))
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{path}: virtual size {length}, expected {model.Length}"));
             return v0;
@@ -113,7 +113,7 @@ internal static class StateVerifier
         if (!Reopen(fs, path, problems)) return v0;
         DiskView v2 = v1;
         // 6. A write and flush after recovery never overwrites live blocks.
-        long? fresh = FreshOffset(model);
+        long? fresh = FreshOffset(model, length);
         if (fresh is null)
         {
             DiskView? again = ReadView(fs, path, FileAccess.Read, "open after a second read-write open", problems, out _);
@@ -222,12 +222,13 @@ internal static class StateVerifier
     }
 
     /// <summary>Start of an untouched, whole block (or 4 KiB run of a fixed disk), last first; null when there is none.</summary>
-    private static long? FreshOffset(ImageModel model)
+    private static long? FreshOffset(ImageModel model, long length)
     {
         int unit = model.BlockSize > 0 ? model.BlockSize : FreshBytes;
-        for (long block = model.Length / unit - 1; block >= 0; block--)
+        length = Math.Min(length, model.Length);
+        for (long block = length / unit - 1; block >= 0; block--)
         {
-            if ((block + 1) * unit <= model.Length && model.BlockUntouched(block, unit)) return block * unit;
+            if ((block + 1) * unit <= length && model.BlockUntouched(block, unit)) return block * unit;
         }
 
         return null;

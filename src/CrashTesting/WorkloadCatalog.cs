@@ -27,6 +27,10 @@ internal static class WorkloadCatalog
         new SnapshotChainWorkload(),
         new RepairWorkload(missingFooter: false),
         new RepairWorkload(missingFooter: true),
+        new CompactWorkload(),
+        new ResizeWorkload(ResizeWorkload.Kind.GrowShrink),
+        new ResizeWorkload(ResizeWorkload.Kind.GrowMovingTable),
+        new ResizeWorkload(ResizeWorkload.Kind.Differencing),
     ];
 
     /// <summary>The workload called <paramref name="name"/>, or null.</summary>

@@ -244,6 +244,41 @@ internal sealed class WorkloadContext
         return copied;
     }
 
+    /// <summary>Writes zeros over whole sectors at <paramref name="offset"/> (what a compaction frees).</summary>
+    public void WriteZeros(VirtualDisk disk, long offset, int length)
+    {
+        var model = _open[disk].Model!;
+        const int S = SectorCodec.SectorSize;
+        if (offset % S != 0 || length % S != 0) throw new ArgumentException("whole sectors only");
+        for (long s = offset / S; s < (offset + length) / S; s++) model.Write(s, 0);
+        bool succeeded = false;
+        try
+        {
+            disk.Write(offset, new byte[length]);
+            succeeded = true;
+        }
+        finally
+        {
+            for (long s = offset / S; s < (offset + length) / S; s++) model.WriteCompleted(s, succeeded);
+        }
+    }
+
+    /// <summary>Compactor.Compact: the content never changes, so the model does not either.</summary>
+    public CompactResult Compact(string name) => Compactor.Compact(FileSystem, Image(name).Path);
+
+    /// <summary>Resizer.Resize: a crash may leave the old size or the new one, until it returned.</summary>
+    public long Resize(string name, long size, bool allowShrink = false)
+    {
+        var image = Image(name);
+        // The workloads' images keep the CHS rule, so the new size is creation's rounding.
+        long rounded = DiskGeometry.ForCreate(size).VirtualSize;
+        image.Model!.BeginResize(rounded);
+        long result = Resizer.Resize(FileSystem, image.Path, new ResizeOptions { Size = size, AllowShrink = allowShrink });
+        image.Model.EndResize();
+        if (result != rounded) Problems.Add($"resize of {image.Path} to {size} gave {result} bytes, expected {rounded}");
+        return result;
+    }
+
     /// <summary>Checker.Repair; a report with errors is a problem.</summary>
     public CheckReport Repair(string name)
     {

@@ -129,15 +129,22 @@ public sealed class ResizeTests
     }
 
     [Fact]
-    public void A_fixed_shrink_is_refused_over_data_and_cuts_the_file_otherwise()
+    public void A_fixed_shrink_is_refused_over_data_and_otherwise_rewrites_the_end_footer_only()
     {
         var fs = Create(DiskType.Fixed, 4 * Img.M, d => d.Write(2 * Img.M + 100, Img.Random(1, 10)));
         var e = Assert.Throws<VhdException>(() => Resizer.Resize(fs, Path, new ResizeOptions { Size = 1 * Img.M, AllowShrink = true }));
         Assert.Contains("offset 2097252", e.Message, StringComparison.Ordinal);
+        long length = fs.FileInfo.New(Path).Length;
         long size = Resizer.Resize(fs, Path, new ResizeOptions { Size = 3 * Img.M, AllowShrink = true });
-        Assert.Equal(size + 512, fs.FileInfo.New(Path).Length);
+        Assert.Equal(length, fs.FileInfo.New(Path).Length);
+        Assert.Equal(size, Img.Load(fs, Path).VirtualSize);
         Assert.Equal(Img.Random(1, 10), View(fs).AsSpan(2 * Img.M + 100, 10).ToArray());
         Assert.Empty(Checker.Check(fs, Path).Errors);
+        // Grown again, the space past the shrunk size reads zeros (nothing was stored there).
+        long grown = Resizer.Resize(fs, Path, new ResizeOptions { Size = 4 * Img.M });
+        Assert.True(View(fs).AsSpan((int)size).IndexOfAnyExcept((byte)0) < 0);
+        Assert.Equal(length, fs.FileInfo.New(Path).Length);
+        Assert.Equal(grown, Img.Load(fs, Path).VirtualSize);
     }
 
     [Fact]

@@ -6,10 +6,12 @@ namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>
 /// Resizing a fixed image, whose only footer is at the end of the file. A fixed image may be longer
-/// than its data (the engine reads the footer's size), which gives every step a valid image: a grow
-/// first moves the footer, size unchanged, to the new end, then zeroes what lay past the old size
-/// (the old footer), then switches the size in that one sector; a shrink switches the size in the
-/// end footer first, then writes the footer at the new end and cuts the file after it.
+/// than its data (the engine, qemu and libvhdi read the footer's size), which gives every step a
+/// valid image: a grow first moves the footer, size unchanged, to the new end, then zeroes what lay
+/// past the old size (the old footer), then switches the size in that one sector; a shrink only
+/// switches the size in the end footer (one sector), and the file keeps its length: cutting it would
+/// be a crash point with no footer at all, since a file system may zero the cut-off sectors before
+/// it persists the new length, and a fixed image has no footer copy to fall back on.
 /// </summary>
 internal static class FixedResize
 {
@@ -32,11 +34,6 @@ internal static class FixedResize
         if (size > oldSize && ZeroRange(image.File, oldSize, Math.Min(size, dataEnd + VhdConstants.FooterSize)))
             image.File.Sync();
         image.File.WriteAt(footerAt, footer.ToArray());
-        image.File.Sync();
-        if (footerAt == size) return;
-        image.File.WriteAt(size, footer.ToArray());
-        image.File.Sync();
-        image.File.SetLength(size + VhdConstants.FooterSize);
         image.File.Sync();
     }
 

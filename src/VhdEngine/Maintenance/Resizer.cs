@@ -64,7 +64,8 @@ public static class Resizer
             : DiskGeometry.ForCreate(requested);
         if (size > limit)
             throw new VhdArgumentException("size", $"{path}: new size {requested} rounds to {size}, over the limit of {limit} bytes");
-        return footer with { CurrentSize = (ulong)size, Geometry = geometry };
+        // Original size too: libvhdi reads the media size from it.
+        return footer with { OriginalSize = (ulong)size, CurrentSize = (ulong)size, Geometry = geometry };
     }
 
     /// <summary>A shrink needs <paramref name="allow"/>, and nothing stored past the new end.</summary>
