@@ -28,6 +28,8 @@ internal static class WorkloadCatalog
         new RepairWorkload(missingFooter: false),
         new RepairWorkload(missingFooter: true),
         new CompactWorkload(),
+        new DiscardWorkload(differencing: false),
+        new DiscardWorkload(differencing: true),
         new ResizeWorkload(ResizeWorkload.Kind.GrowShrink),
         new ResizeWorkload(ResizeWorkload.Kind.GrowMovingTable),
         new ResizeWorkload(ResizeWorkload.Kind.Differencing),

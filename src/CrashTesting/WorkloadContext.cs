@@ -263,6 +263,25 @@ internal sealed class WorkloadContext
         }
     }
 
+    /// <summary>VirtualDisk.Discard: the range reads zeros, durable at the next flush (whole sectors only).</summary>
+    public void Discard(VirtualDisk disk, long offset, long length)
+    {
+        var model = _open[disk].Model!;
+        const int S = SectorCodec.SectorSize;
+        if (offset % S != 0 || length % S != 0) throw new ArgumentException("whole sectors only");
+        for (long s = offset / S; s < (offset + length) / S; s++) model.Write(s, 0);
+        bool succeeded = false;
+        try
+        {
+            disk.Discard(offset, length);
+            succeeded = true;
+        }
+        finally
+        {
+            for (long s = offset / S; s < (offset + length) / S; s++) model.WriteCompleted(s, succeeded);
+        }
+    }
+
     /// <summary>Compactor.Compact: the content never changes, so the model does not either.</summary>
     public CompactResult Compact(string name) => Compactor.Compact(FileSystem, Image(name).Path);
 

@@ -35,6 +35,24 @@ public sealed class DynamicDisk : SparseDisk
 
     private protected override bool BlockMayContainData(long block, long offset, int length) => IsAllocated(block);
 
+    /// <summary>Whole blocks the range covers are freed; the rest of it is zeroed where a block is allocated.</summary>
+    private protected override void DiscardCore(long offset, long length)
+    {
+        for (long end = offset + length; offset < end;)
+        {
+            long block = offset / BlockBytes;
+            long blockStart = block * BlockBytes;
+            long n = Math.Min(blockStart + BlockBytes, end) - offset;
+            bool whole = offset == blockStart && (n == BlockBytes || offset + n == Length);
+            if (IsAllocated(block))
+            {
+                if (whole) Free(block);
+                else WriteZeros(offset, n);
+            }
+            offset += n;
+        }
+    }
+
     private protected override void AddOwnRanges(long block, long blockStart, int length, List<(long Offset, long Length)> ranges) =>
         ranges.Add((blockStart, length));
 }

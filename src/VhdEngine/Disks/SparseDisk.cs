@@ -166,6 +166,18 @@ public abstract class SparseDisk : VirtualDisk
     }
 
     /// <summary>
+    /// Unhooks <paramref name="block"/> in memory: it reads as unallocated at once, and the next
+    /// flush writes its cleared BAT entry (the old slot becomes leaked space, reclaimed by a
+    /// compaction; nothing is ever allocated into it, so a crash before that flush still reads the
+    /// old data). Dynamic images only: they keep no dirty bitmaps.
+    /// </summary>
+    private protected void Free(long block)
+    {
+        _bat.Set(block, VhdConstants.UnallocatedEntry);
+        MarkUnsynced();
+    }
+
+    /// <summary>
     /// Durable: the data first (one sync, the only one when no metadata is dirty), then the dirty BAT
     /// sectors and bitmaps, then a second sync for them (DESIGN.md §4). Not durable: the metadata is
     /// written without syncs, and all of it stays unsynced for the next durable flush.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Abstractions;
 using Storage.VhdEngine.Format;
 
@@ -133,6 +134,29 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     /// <summary>Something was written that no sync covers yet (metadata written without one).</summary>
     private protected void MarkUnsynced() => _syncedWrites = -1;
 
+    /// <summary>
+    /// Discards [<paramref name="offset"/>, <paramref name="offset"/>+<paramref name="length"/>)
+    /// (TRIM): from now on it reads zeros, durable after the next <see cref="Flush()"/>. A dynamic
+    /// image frees the whole blocks the range covers (their BAT entries cleared at that flush; the
+    /// space comes back at the next compaction) and zeroes the rest where it holds data; a
+    /// differencing image writes zeros wherever the chain may hold data (it cannot reveal its
+    /// parent); a fixed image writes zeros.
+    /// </summary>
+    /// <exception cref="VhdArgumentException">The range is outside the disk.</exception>
+    /// <exception cref="VhdException">The image is open read-only.</exception>
+    /// <exception cref="VhdIOException">The file cannot be written.</exception>
+    public void Discard(long offset, long length)
+    {
+        CheckRange(offset, length);
+        if (!CanWrite) throw new VhdException($"{Path}: image is open read-only");
+        lock (Gate)
+        {
+            CheckUsable();
+            DiscardCore(offset, length);
+        }
+        Interlocked.Increment(ref _writes);
+    }
+
     /// <summary>Makes every earlier write durable.</summary>
     public void Flush() => Flush(durable: true);
 
@@ -174,6 +198,14 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     {
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
         try { Write(offset, data.Span); return ValueTask.CompletedTask; }
+        catch (Exception e) { return ValueTask.FromException(e); }
+    }
+
+    /// <summary>Asynchronous <see cref="Discard"/>.</summary>
+    public ValueTask DiscardAsync(long offset, long length, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+        try { Discard(offset, length); return ValueTask.CompletedTask; }
         catch (Exception e) { return ValueTask.FromException(e); }
     }
 
@@ -221,6 +253,26 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     private protected abstract void WriteCore(long offset, ReadOnlySpan<byte> data);
     private protected abstract void FlushCore(bool durable);
     private protected virtual bool MayContainDataCore(long offset, long length) => true;
+    private protected virtual void DiscardCore(long offset, long length) => WriteZeros(offset, length);
+
+    /// <summary>Writes zeros over the parts of the range that may hold data, a megabyte at most per write.</summary>
+    private protected void WriteZeros(long offset, long length)
+    {
+        const int Chunk = 1024 * 1024;
+        byte[] zeros = ArrayPool<byte>.Shared.Rent(Chunk);
+        try
+        {
+            zeros.AsSpan(0, Chunk).Clear();
+            for (long end = offset + length; offset < end;)
+            {
+                // Chunks end on megabyte boundaries, so a sector is never split between two writes.
+                int n = (int)Math.Min(Chunk - offset % Chunk, end - offset);
+                if (MayContainDataCore(offset, n)) WriteCore(offset, zeros.AsSpan(0, n));
+                offset += n;
+            }
+        }
+        finally { ArrayPool<byte>.Shared.Return(zeros); }
+    }
 
     private void CheckRange(long offset, long length)
     {
