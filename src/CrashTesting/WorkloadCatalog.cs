@@ -30,6 +30,7 @@ internal static class WorkloadCatalog
         new CompactWorkload(),
         new DiscardWorkload(differencing: false),
         new DiscardWorkload(differencing: true),
+        new SetParentWorkload(),
         new ResizeWorkload(ResizeWorkload.Kind.GrowShrink),
         new ResizeWorkload(ResizeWorkload.Kind.GrowMovingTable),
         new ResizeWorkload(ResizeWorkload.Kind.Differencing),

@@ -45,6 +45,7 @@ internal static class VhdCommandLine
         CommitCommand.Create(tool),
         CompactCommand.Create(tool),
         ResizeCommand.Create(tool),
+        SetParentCommand.Create(tool),
         CheckCommand.Create(tool),
         RepairCommand.Create(tool),
         CrashTestCommand.Create(tool),

@@ -71,12 +71,7 @@ public abstract partial class VirtualDisk
         int blockSize = parent.BlockSize > 0 ? parent.BlockSize : VhdConstants.DefaultBlockSize;
         uint parentTime = VhdConstants.ToTimestamp(fs.File.GetLastWriteTimeUtc(parentFull));
         var footer = NewFooter(DiskType.Differencing, parent.Length, parentFooter.Geometry, null, null);
-        string dir = fs.Path.GetDirectoryName(full) ?? "/";
-        var locators = new List<(uint Code, byte[] Data)>
-        {
-            (ParentLocator.W2ru, Encoding.Unicode.GetBytes(ParentLocatorResolver.ToRelativeWindowsPath(fs, dir, parentFull))),
-            (ParentLocator.W2ku, Encoding.Unicode.GetBytes(ParentLocatorResolver.ToAbsoluteWindowsPath(parentFull))),
-        };
+        var locators = ParentLocatorData(fs, full, parentFull);
         WriteAtomically(fs, full, file =>
             WriteDynamicLayout(file, footer, blockSize, parentFooter.UniqueId, parentTime, ParentLocatorResolver.ToAbsoluteWindowsPath(parentFull), locators));
         try
@@ -90,6 +85,13 @@ public abstract partial class VirtualDisk
             throw;
         }
     }
+
+    /// <summary>The locators a child at <paramref name="childFull"/> gets for <paramref name="parentFull"/>: W2ru (relative) and W2ku (absolute).</summary>
+    internal static List<(uint Code, byte[] Data)> ParentLocatorData(IFileSystem fs, string childFull, string parentFull) =>
+    [
+        (ParentLocator.W2ru, Encoding.Unicode.GetBytes(ParentLocatorResolver.ToRelativeWindowsPath(fs, fs.Path.GetDirectoryName(childFull) ?? "/", parentFull))),
+        (ParentLocator.W2ku, Encoding.Unicode.GetBytes(ParentLocatorResolver.ToAbsoluteWindowsPath(parentFull))),
+    ];
 
     private static void CheckBlockSize(int blockSize)
     {
@@ -147,7 +149,7 @@ public abstract partial class VirtualDisk
     }
 
     /// <summary>The locators of <paramref name="locatorData"/>, their data placed one after another (whole sectors) from <paramref name="start"/>.</summary>
-    private static ParentLocator[] LayOutLocators(List<(uint Code, byte[] Data)> locatorData, long start, out long end)
+    internal static ParentLocator[] LayOutLocators(List<(uint Code, byte[] Data)> locatorData, long start, out long end)
     {
         var locators = new ParentLocator[VhdConstants.LocatorCount];
         end = start;
