@@ -46,6 +46,7 @@ internal static class VhdCommandLine
         CompactCommand.Create(tool),
         ResizeCommand.Create(tool),
         SetParentCommand.Create(tool),
+        ChainCommand.Create(tool),
         CheckCommand.Create(tool),
         RepairCommand.Create(tool),
         CrashTestCommand.Create(tool),

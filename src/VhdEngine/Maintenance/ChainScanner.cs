@@ -50,6 +50,20 @@ public static class ChainScanner
         }
     }
 
+    /// <summary>
+    /// The trees of images (*.vhd, *.avhd) under <paramref name="folder"/> and its subfolders
+    /// (vhd-util scan): parents, children, sizes, allocated space, broken links and id mismatches.
+    /// Only metadata is read, sharing every file with its owner; nothing is written.
+    /// </summary>
+    /// <exception cref="VhdException">The folder does not exist.</exception>
+    /// <exception cref="VhdIOException">A file cannot be read.</exception>
+    public static ChainReport ScanChains(IFileSystem fs, string folder, VhdOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(folder);
+        return ChainScan.Run(fs, folder, options ?? new VhdOpenOptions());
+    }
+
     /// <summary>The parent unique id a differencing image's header names, or null for anything else.</summary>
     internal static Guid? ParentIdOf(IFileSystem fs, string path)
     {

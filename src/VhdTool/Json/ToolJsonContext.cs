@@ -15,6 +15,7 @@ namespace Storage.VhdTool.Json;
 [JsonSerializable(typeof(CrashSuiteJson))]
 [JsonSerializable(typeof(BenchJson))]
 [JsonSerializable(typeof(CompactJson))]
+[JsonSerializable(typeof(ChainJson))]
 [JsonSerializable(typeof(ResizeJson))]
 internal sealed partial class ToolJsonContext : JsonSerializerContext
 {
