@@ -31,6 +31,7 @@ internal static class WorkloadCatalog
         new DiscardWorkload(differencing: false),
         new DiscardWorkload(differencing: true),
         new SetParentWorkload(),
+        new PullWorkload(),
         new ResizeWorkload(ResizeWorkload.Kind.GrowShrink),
         new ResizeWorkload(ResizeWorkload.Kind.GrowMovingTable),
         new ResizeWorkload(ResizeWorkload.Kind.Differencing),

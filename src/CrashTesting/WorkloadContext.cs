@@ -285,6 +285,9 @@ internal sealed class WorkloadContext
     /// <summary>Reparenter.SetParent of <paramref name="childName"/> to the file <paramref name="parentFile"/> (which must hold the same data: the model does not change).</summary>
     public void SetParent(string childName, string parentFile) => Reparenter.SetParent(FileSystem, Image(childName).Path, PathOf(parentFile));
 
+    /// <summary>Puller.Pull: the child reads the same throughout; once it returned, it stands alone.</summary>
+    public long Pull(string childName) => Puller.Pull(FileSystem, Image(childName).Path);
+
     /// <summary>Compactor.Compact: the content never changes, so the model does not either.</summary>
     public CompactResult Compact(string name) => Compactor.Compact(FileSystem, Image(name).Path);
 

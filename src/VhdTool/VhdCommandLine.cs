@@ -47,6 +47,7 @@ internal static class VhdCommandLine
         ResizeCommand.Create(tool),
         SetParentCommand.Create(tool),
         ChainCommand.Create(tool),
+        PullCommand.Create(tool),
         CheckCommand.Create(tool),
         RepairCommand.Create(tool),
         CrashTestCommand.Create(tool),

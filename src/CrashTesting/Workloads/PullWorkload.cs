@@ -1,0 +1,30 @@
+using Storage.VhdEngine.Format;
+
+namespace Storage.CrashTesting.Workloads;
+
+/// <summary>
+/// Puller.Pull of a child with data over a parent with data: the parent's blocks copied into the
+/// child, a flush, the footers switched to dynamic, the header's parent id cleared. Every crashed
+/// state that is still a differencing image (or a dynamic one still naming its parent) is pulled again.
+/// </summary>
+internal sealed class PullWorkload : CrashWorkload
+{
+    public override string Name => "pull";
+
+    public override string Description => "pull a parent's data into its child, which becomes a dynamic image";
+
+    public override bool HasRecovery => true;
+
+    public override void Setup(WorkloadContext ctx) => Images.ParentAndChildWithData(ctx);
+
+    public override void Run(WorkloadContext ctx) => ctx.Pull(Images.Child);
+
+    /// <summary>"Running it again completes it."</summary>
+    public override void Recover(WorkloadContext ctx)
+    {
+        var bytes = ctx.FileSystem.File.ReadAllBytes(ctx.Image(Images.Child).Path);
+        var footer = VhdFooter.Read(bytes.AsSpan(0, VhdConstants.FooterSize));
+        var header = DynamicHeader.Read(bytes.AsSpan((int)footer.DataOffset, VhdConstants.DynamicHeaderSize));
+        if (footer.DiskType == DiskType.Differencing || header.ParentUniqueId != Guid.Empty) ctx.Pull(Images.Child);
+    }
+}

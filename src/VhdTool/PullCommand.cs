@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Storage.VhdEngine;
+using Storage.VhdEngine.Maintenance;
+
+namespace Storage.VhdTool;
+
+/// <summary>`vhd pull CHILD`: copies the parents' data into a differencing image so it stands alone, a dynamic image (qemu's stream).</summary>
+internal static class PullCommand
+{
+    public static Command Create(ToolContext tool)
+    {
+        var child = ToolOptions.Path("CHILD", "the differencing image to make stand alone, in place");
+        var command = new Command("pull", "copy the parents' data into a differencing image so that it stands alone") { child };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(child)!;
+            long copied;
+            try
+            {
+                long total = tool.ShowProgress(parse) ? CompactCommand.VirtualSize(tool.Env, path) : 0;
+                copied = ToolProgress.Run(tool.Env, total > 0, "pulling", total, p => Puller.Pull(tool.Env.FileSystem, path, progress: p));
+            }
+            catch (VhdFormatException e)
+            {
+                throw ImageFiles.WithPath(path, e);
+            }
+            tool.Env.Out.WriteLine($"{path}: {copied} bytes pulled from its parents; it is a dynamic image now");
+            return 0;
+        });
+        return command;
+    }
+}
