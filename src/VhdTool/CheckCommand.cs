@@ -18,14 +18,17 @@ internal static class CheckCommand
         var json = ToolOptions.Json();
         var ignore = ToolOptions.IgnoreChecksums();
         var share = ToolOptions.ForceShare();
-        var command = new Command("check", "check an image for corruption (exit 1 on errors; --json for scripts)") { image, json, ignore, share };
+        var azure = new Option<bool>("--azure") { Description = "also report what Azure would refuse (not fixed, size not whole MiB, outside 20 MiB .. 32 TiB)" };
+        var command = new Command("check", "check an image for corruption (exit 1 on errors; --json for scripts)") { image, json, ignore, share, azure };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(image)!;
             CheckReport report;
             try
             {
-                report = Checker.Check(tool.Env.FileSystem, path, ToolOptions.OpenOptions(parse.GetValue(ignore), parse.GetValue(share)));
+                var options = ToolOptions.OpenOptions(parse.GetValue(ignore), parse.GetValue(share));
+                report = Checker.Check(tool.Env.FileSystem, path, options);
+                if (parse.GetValue(azure) && report.Errors.Count == 0) report.Errors.AddRange(Checker.AzureProblems(tool.Env.FileSystem, path, options));
             }
             catch (VhdFormatException e)
             {
