@@ -78,4 +78,34 @@ public class MaintenanceInteropTests
         using (var model = new FileStream(raw, FileMode.Open, FileAccess.ReadWrite)) model.SetLength(size);
         AssertReadersAgree(image, raw, size);
     }
+
+    [QemuAndLibvhdiFact]
+    public void A_relinked_child_and_a_pulled_one_read_the_same_in_libvhdi_and_qemu()
+    {
+        using var dir = new TempDir("relink");
+        var (parent, raw) = Filled(dir, DiskType.Dynamic, 16L * M, exact: true);
+        string child = dir["c.vhd"];
+        using (var c = VirtualDisk.CreateDifferencing(dir.Fs, child, parent))
+        {
+            var data = new byte[64 * 1024];
+            new Random(3).NextBytes(data);
+            c.Write(3 * M, data);
+            c.Flush();
+            using var model = new FileStream(raw, FileMode.Open, FileAccess.ReadWrite);
+            model.Position = 3 * M;
+            model.Write(data);
+        }
+        Directory.CreateDirectory(dir["moved"]);
+        string moved = dir["moved/parent.vhd"];
+        File.Move(parent, moved);
+        Reparenter.SetParent(dir.Fs, child, moved);
+        // libvhdi honours the parent (4 KiB-aligned writes only, one block a read: DESIGN.md §2).
+        var view = Libvhdi.Read(2 * M, child, moved);
+        Assert.Equal(Bytes.Sha256File(raw), view.Sha256);
+        Assert.Contains("moved", view.ParentFilename, StringComparison.Ordinal);
+
+        Puller.Pull(dir.Fs, child);
+        File.Delete(moved);
+        AssertReadersAgree(child, raw, 16L * M);
+    }
 }
