@@ -245,26 +245,15 @@ internal sealed class WorkloadContext
     }
 
     /// <summary>Writes zeros over whole sectors at <paramref name="offset"/> (what a compaction frees).</summary>
-    public void WriteZeros(VirtualDisk disk, long offset, int length)
-    {
-        var model = _open[disk].Model!;
-        const int S = SectorCodec.SectorSize;
-        if (offset % S != 0 || length % S != 0) throw new ArgumentException("whole sectors only");
-        for (long s = offset / S; s < (offset + length) / S; s++) model.Write(s, 0);
-        bool succeeded = false;
-        try
-        {
-            disk.Write(offset, new byte[length]);
-            succeeded = true;
-        }
-        finally
-        {
-            for (long s = offset / S; s < (offset + length) / S; s++) model.WriteCompleted(s, succeeded);
-        }
-    }
+    public void WriteZeros(VirtualDisk disk, long offset, int length) =>
+        Zeroing(disk, offset, length, () => disk.Write(offset, new byte[length]));
 
     /// <summary>VirtualDisk.Discard: the range reads zeros, durable at the next flush (whole sectors only).</summary>
-    public void Discard(VirtualDisk disk, long offset, long length)
+    public void Discard(VirtualDisk disk, long offset, long length) =>
+        Zeroing(disk, offset, length, () => disk.Discard(offset, length));
+
+    /// <summary>Runs <paramref name="call"/>, which makes the whole sectors of the range read zeros, with the model following.</summary>
+    private void Zeroing(VirtualDisk disk, long offset, long length, Action call)
     {
         var model = _open[disk].Model!;
         const int S = SectorCodec.SectorSize;
@@ -273,7 +262,7 @@ internal sealed class WorkloadContext
         bool succeeded = false;
         try
         {
-            disk.Discard(offset, length);
+            call();
             succeeded = true;
         }
         finally

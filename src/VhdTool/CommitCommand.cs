@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Storage.VhdEngine;
-using Storage.VhdEngine.Disks;
 using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdTool;
@@ -26,7 +25,7 @@ internal static class CommitCommand
     {
         try
         {
-            long total = progress ? VirtualSize(env, child) : 0;
+            long total = progress ? ImageFiles.VirtualSize(env, child) : 0;
             ToolProgress.Run(env, progress, "committing", total, p => Committer.Commit(env.FileSystem, child, options, progress: p));
         }
         catch (VhdFormatException e)
@@ -34,19 +33,5 @@ internal static class CommitCommand
             throw ImageFiles.WithPath(child, e);
         }
         return 0;
-    }
-
-    /// <summary>The progress bar's 100% (the commit reports the virtual offset it reached); 0 hides the bar, and errors are left to the commit.</summary>
-    private static long VirtualSize(ToolEnvironment env, string child)
-    {
-        try
-        {
-            using var disk = VirtualDisk.Open(env.FileSystem, child, FileAccess.Read, new VhdOpenOptions { ShareParents = false });
-            return disk.Length;
-        }
-        catch (Exception e) when (e is VhdException or IOException)
-        {
-            return 0;
-        }
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Storage.VhdEngine;
-using Storage.VhdEngine.Disks;
 using Storage.VhdEngine.Maintenance;
 using Storage.VhdTool.Json;
 
@@ -26,7 +25,7 @@ internal static class CompactCommand
             CompactResult result;
             try
             {
-                long total = tool.ShowProgress(parse) ? VirtualSize(tool.Env, path) : 0;
+                long total = tool.ShowProgress(parse) ? ImageFiles.VirtualSize(tool.Env, path) : 0;
                 result = ToolProgress.Run(tool.Env, total > 0, "compacting", total, p => Compactor.Compact(tool.Env.FileSystem, path, options, progress: p));
             }
             catch (VhdFormatException e)
@@ -48,19 +47,5 @@ internal static class CompactCommand
             return;
         }
         output.WriteLine($"{path}: {r.BytesReclaimed} bytes reclaimed ({r.FileBytesBefore} -> {r.FileBytesAfter}), {r.BlocksFreed} empty block(s) freed, {r.BlocksMoved} moved");
-    }
-
-    /// <summary>The progress bar's 100% (the scan reports the virtual offset it reached); 0 hides the bar, and errors are left to the compaction.</summary>
-    internal static long VirtualSize(ToolEnvironment env, string path)
-    {
-        try
-        {
-            using var disk = VirtualDisk.Open(env.FileSystem, path, FileAccess.Read, new VhdOpenOptions { ShareParents = false });
-            return disk.Length;
-        }
-        catch (Exception e) when (e is VhdException or IOException)
-        {
-            return 0;
-        }
     }
 }

@@ -29,4 +29,18 @@ internal static class ImageFiles
         string hint = checksum && canIgnoreChecksums ? " (--ignore-checksums reads it anyway)" : string.Empty;
         return new VhdException($"{path}: {e.Message}{hint}", e);
     }
+
+    /// <summary>The virtual size of <paramref name="path"/> for a progress bar's 100% or a report; 0 when it does not open (the command itself then says why).</summary>
+    public static long VirtualSize(ToolEnvironment env, string path)
+    {
+        try
+        {
+            using var disk = VirtualDisk.Open(env.FileSystem, path, FileAccess.Read, new VhdOpenOptions { ShareParents = false });
+            return disk.Length;
+        }
+        catch (Exception e) when (e is VhdException or IOException)
+        {
+            return 0;
+        }
+    }
 }

@@ -17,7 +17,7 @@ internal static class PullCommand
             long copied;
             try
             {
-                long total = tool.ShowProgress(parse) ? CompactCommand.VirtualSize(tool.Env, path) : 0;
+                long total = tool.ShowProgress(parse) ? ImageFiles.VirtualSize(tool.Env, path) : 0;
                 copied = ToolProgress.Run(tool.Env, total > 0, "pulling", total, p => Puller.Pull(tool.Env.FileSystem, path, progress: p));
             }
             catch (VhdFormatException e)

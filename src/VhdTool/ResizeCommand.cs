@@ -24,7 +24,7 @@ internal static class ResizeCommand
         {
             string path = parse.GetValue(image)!;
             var options = new ResizeOptions { Size = parse.GetValue(size)!.Value, AllowShrink = parse.GetValue(shrink), Force = parse.GetValue(force) };
-            long before = CompactCommand.VirtualSize(tool.Env, path);
+            long before = ImageFiles.VirtualSize(tool.Env, path);
             long after;
             try
             {
