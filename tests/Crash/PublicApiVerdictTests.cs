@@ -40,9 +40,14 @@ public sealed class PublicApiVerdictTests(ITestOutputHelper output) : IAsyncLife
     {
         // Not portable: the repair workloads (their set-up is a deliberate crash) and the forced commits,
         // which make the sibling refuse to open on purpose, where the API's built-in check wants every
-        // image whose creation returned to open and read its durable writes.
+        // image whose creation returned to open and read its durable writes. Not yet: issue 12's
+        // maintenance workloads, whose operations the facade does not offer yet (IDiskStore.CompactAsync
+        // and ResizeAsync, IDisk.DiscardAsync wait for the facade's restructure; set-parent and pull
+        // are engine and tool operations only).
+        string[] maintenance = ["compact", "discard", "resize-", "set-parent", "pull"];
         var portable = CrashSuite.WorkloadNames
             .Where(n => !n.StartsWith("repair-", StringComparison.Ordinal) && !n.StartsWith("commit-forced-", StringComparison.Ordinal))
+            .Where(n => !maintenance.Any(m => n.StartsWith(m, StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal);
         Assert.Equal(portable, FacadeWorkloads.All.Keys.Order(StringComparer.Ordinal));
     }
