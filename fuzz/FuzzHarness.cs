@@ -16,7 +16,7 @@ public enum Outcome
     None = 0,
     /// <summary>A read-only open succeeded and every byte that may hold data was read.</summary>
     ReadOnlyOpened = 1,
-    /// <summary>Checker.Check returned a report (clean or not).</summary>
+    /// <summary>VhdMaintenance.Check returned a report (clean or not).</summary>
     Checked = 2,
     /// <summary>The report had no errors.</summary>
     CheckClean = 4,
@@ -24,9 +24,9 @@ public enum Outcome
     ReadWriteOpened = 8,
     /// <summary>Writes and a flush succeeded and read back, also after a reopen.</summary>
     Written = 16,
-    /// <summary>Checker.Repair returned.</summary>
+    /// <summary>VhdMaintenance.Repair returned.</summary>
     Repaired = 32,
-    /// <summary>Converter.Convert made a dynamic copy that reads the same.</summary>
+    /// <summary>VhdMaintenance.Convert made a dynamic copy that reads the same.</summary>
     Converted = 64,
     /// <summary>A differencing image was committed into its parent (keeping the child); both read right after.</summary>
     Committed = 128,
@@ -44,7 +44,9 @@ public sealed class HarnessViolationException(string message) : Exception(messag
 /// property and every byte that may hold data, check it, make sure none of that changed the file,
 /// then open it read-write, write, flush, read back, reopen, and repair. Any exception that is
 /// not a <see cref="VhdException"/> escapes: that is a crash. Shared by the SharpFuzz entry
-/// points, the in-process mutation loop, the replay mode and tests/Property.
+/// points, the in-process mutation loop, the replay mode and tests/Property. It drives the engine
+/// through its public API only, as an application would; what it checks about the file afterwards
+/// it reads itself (<see cref="EndFooter"/>).
 /// </summary>
 public static class FuzzHarness
 {
@@ -120,7 +122,7 @@ public static class FuzzHarness
 
         try
         {
-            var report = Checker.Check(fs, full);
+            var report = VhdMaintenance.Check(fs, full);
             _ = report.Errors.Count + report.Warnings.Count + report.LeakedBytes + report.ReclaimableBytes;
             outcome |= Outcome.Checked;
             if (report.IsClean) outcome |= Outcome.CheckClean;
@@ -174,14 +176,8 @@ public static class FuzzHarness
             }
             // A read-write session leaves a valid end footer (open puts a missing or stale one back,
             // and no write may reach it), and an image that opens.
-            try
-            {
-                using var file = BlockFile.Open(fs, full, writable: false);
-                var state = ImageMetadata.Load(file).EndFooterState;
-                if (state != EndFooterState.Valid)
-                    throw new HarnessViolationException($"after a read-write session the end footer is {state}");
-            }
-            catch (VhdException e) { throw new HarnessViolationException($"the image no longer loads after a read-write session: {e.Message}"); }
+            if (EndFooter.Problem(fs.File.ReadAllBytes(full)) is { } problem)
+                throw new HarnessViolationException($"after a read-write session {problem}");
             if (head is not null)
             {
                 VirtualDisk reopened;
@@ -200,7 +196,7 @@ public static class FuzzHarness
         // An image that checked clean still does after the engine wrote to it.
         if (outcome.HasFlag(Outcome.CheckClean) && outcome.HasFlag(Outcome.ReadWriteOpened))
         {
-            var after = Checker.Check(fs, full);
+            var after = VhdMaintenance.Check(fs, full);
             if (!after.IsClean)
                 throw new HarnessViolationException($"check was clean, but after a read-write session: {string.Join("; ", after.Errors)}");
         }
@@ -215,7 +211,7 @@ public static class FuzzHarness
         catch (VhdException) { }
         try
         {
-            var report = Checker.Repair(fs, full);
+            var report = VhdMaintenance.Repair(fs, full);
             outcome |= Outcome.Repaired;
             if (outcome.HasFlag(Outcome.CheckClean) && !report.IsClean)
                 throw new HarnessViolationException($"check was clean, but after repair: {string.Join("; ", report.Errors)}");
@@ -244,7 +240,7 @@ public static class FuzzHarness
     {
         using (var probe = VirtualDisk.Open(fs, source, FileAccess.Read))
             if (probe.Length > MaxConvertSize) return false;
-        Converter.Convert(fs, source, target, new ConvertOptions { From = SourceFormat.Vhd, To = ConvertFormat.Dynamic, BlockSize = 512 * 1024 });
+        VhdMaintenance.Convert(fs, source, target, new ConvertOptions { From = DiskImageFormat.Vhd, To = DiskImageFormat.Dynamic, BlockSize = 512 * 1024 });
         using var a = VirtualDisk.Open(fs, source, FileAccess.Read);
         using var b = VirtualDisk.Open(fs, target, FileAccess.Read);
         if (b.Length < a.Length)
@@ -268,44 +264,38 @@ public static class FuzzHarness
 
     /// <summary>
     /// Commits a differencing image into its parent, keeping the child: the child must read as
-    /// before, and the parent must now read as the child did wherever the child held data.
+    /// before, and the parent must now read as the child did, everywhere the child reaches (where
+    /// the child held data it now has that data; elsewhere the child read through to it anyway).
     /// </summary>
     private static bool CommitAndCompare(IFileSystem fs, string child)
     {
         List<(long Offset, byte[] Bytes)> view;
-        List<(long Offset, long Length)> own;
         string parentPath;
+        long length;
         using (var d = VirtualDisk.Open(fs, child, FileAccess.Read))
         {
-            if (d is not DifferencingDisk diff || d.Length > d.Parent!.Length || d.Length > MaxConvertSize) return false;
-            parentPath = diff.ParentPath;
+            if (d.Parent is not { } p || d.Length > p.Length || d.Length > MaxConvertSize) return false;
+            parentPath = p.Path;
+            length = d.Length;
             view = Snapshot(d);
-            own = diff.OwnRanges();
         }
-        Committer.Commit(fs, child, keepChild: true);
+        VhdMaintenance.Commit(fs, child, new CommitOptions { KeepChild = true });
         using (var d = VirtualDisk.Open(fs, child, FileAccess.Read))
             CompareView(d, view, "the child after commit");
         using var parent = VirtualDisk.Open(fs, parentPath, FileAccess.Read);
-        foreach (var (offset, length) in own)
-        {
-            var expected = new byte[length];
-            foreach (var (o, bytes) in view)
-            {
-                long from = Math.Max(o, offset), to = Math.Min(o + bytes.Length, offset + length);
-                if (from < to) bytes.AsSpan((int)(from - o), (int)(to - from)).CopyTo(expected.AsSpan((int)(from - offset)));
-            }
-            ExpectRead(parent, offset, expected, "in the parent after commit");
-        }
+        CompareView(parent, view, "the parent after commit", length);
         return true;
     }
 
-    private static List<(long, byte[])> Snapshot(VirtualDisk disk)
+    /// <summary>What <paramref name="disk"/> reads in its first <paramref name="limit"/> bytes (all of it by default), skipping what certainly reads zeros.</summary>
+    private static List<(long, byte[])> Snapshot(VirtualDisk disk, long limit = long.MaxValue)
     {
         var list = new List<(long, byte[])>();
         const int chunk = 256 * 1024;
-        for (long off = 0; off < disk.Length; off += chunk)
+        long end = Math.Min(disk.Length, limit);
+        for (long off = 0; off < end; off += chunk)
         {
-            int n = (int)Math.Min(chunk, disk.Length - off);
+            int n = (int)Math.Min(chunk, end - off);
             if (!disk.MayContainData(off, n)) continue;
             var b = new byte[n];
             disk.Read(off, b);
@@ -314,9 +304,15 @@ public static class FuzzHarness
         return list;
     }
 
-    private static void CompareView(VirtualDisk disk, List<(long Offset, byte[] Bytes)> view, string what)
+    /// <summary>The first <paramref name="limit"/> bytes of <paramref name="disk"/> read as <paramref name="view"/> says (zeros where it has nothing).</summary>
+    private static void CompareView(VirtualDisk disk, List<(long Offset, byte[] Bytes)> view, string what, long limit = long.MaxValue)
     {
-        var now = Snapshot(disk).ToDictionary(x => x.Item1, x => x.Item2);
+        var now = Snapshot(disk, limit).ToDictionary(x => x.Item1, x => x.Item2);
+        foreach (var (offset, bytes) in now)
+        {
+            if (!view.Exists(v => v.Offset == offset) && bytes.AsSpan().ContainsAnyExcept((byte)0))
+                throw new HarnessViolationException($"{what} reads data at {offset} where it read zeros before");
+        }
         foreach (var (offset, bytes) in view)
         {
             if (!now.TryGetValue(offset, out var b)) b = new byte[bytes.Length];
@@ -324,30 +320,17 @@ public static class FuzzHarness
         }
     }
 
-    /// <summary>Every property an `info` command shows.</summary>
+    /// <summary>Every property an `info` command shows: the disk's, its <see cref="VhdImageInfo"/> (locators decoded) and its parent's.</summary>
     public static void Inspect(VirtualDisk disk)
     {
-        var sink = new List<object?>
-        {
-            disk.Length, disk.FileLength, disk.DiskType, disk.BlockSize, disk.AllocatedBlocks, disk.CanWrite,
-            disk.Path, string.Join(",", disk.Chain), string.Join(";", disk.Warnings),
-        };
-        var f = disk.Footer;
-        sink.AddRange([f.CreatorApplicationText, f.CreatorHostOsText, f.CurrentSize, f.OriginalSize, f.Geometry, f.Geometry.TotalBytes,
-            f.UniqueId, f.Timestamp, f.Features, f.FormatVersion, f.SavedState, f.DataOffset, f.HasValidChecksum,
-            VirtualSizeRule.UsesGeometry(f), VirtualSizeRule.VirtualSize(f)]);
-        if (disk.Header is { } h)
-        {
-            sink.AddRange([h.ParentUnicodeName, h.ParentUniqueId, h.ParentTimestamp, h.BlockSize, h.MaxTableEntries, h.TableOffset]);
-            foreach (var l in h.ParentLocators.Span) sink.AddRange([l.PlatformCodeText, l.DataSpaceBytes, l.PlatformDataLength, l.PlatformDataOffset]);
-        }
-        if (disk is SparseDisk d)
-        {
-            sink.Add(d.EndFooterOffset);
-            sink.Add(d.OwnRanges().Count);
-        }
-        if (disk is DifferencingDisk diff) sink.Add(diff.ParentPath);
-        if (disk.Parent is { } p) sink.AddRange([p.Length, p.Path]);
+        var sink = new List<object?> { disk.Length, disk.CanWrite, disk.Path, string.Join(",", disk.Chain) };
+        var i = disk.Info;
+        sink.AddRange([i.DiskType, i.VirtualSize, i.CurrentSize, i.OriginalSize, i.Cylinders, i.Heads, i.SectorsPerTrack,
+            i.CreatorApplication, i.CreatorVersion, i.CreatorHostOs, i.Timestamp, i.UniqueId, i.SavedState, i.Features,
+            i.BlockSize, i.MaxTableEntries, i.AllocatedBlocks, i.FileLength, i.ParentUniqueId, i.ParentName, i.ParentTimestamp,
+            string.Join(";", i.Warnings), i.ToString()]);
+        foreach (var l in i.ParentLocators) sink.AddRange([l.PlatformCode, l.Location, l.DataOffset, l.DataLength, l.DataSpace]);
+        if (disk.Parent is { } p) sink.AddRange([p.Length, p.Path, p.Info.UniqueId]);
         _ = sink.Count;
     }
 
@@ -359,7 +342,8 @@ public static class FuzzHarness
     public static long ReadEverything(VirtualDisk disk)
     {
         long len = disk.Length;
-        int chunk = disk.BlockSize > 0 ? Math.Min(disk.BlockSize, 1 << 20) : 1 << 20;
+        int blockSize = disk.BlockSize;
+        int chunk = blockSize > 0 ? Math.Min(blockSize, 1 << 20) : 1 << 20;
         var buffer = new byte[chunk];
         long read = 0;
         for (long off = 0; off < len; off += chunk)
@@ -374,8 +358,8 @@ public static class FuzzHarness
             var small = new byte[777];
             disk.Read(len - 1, small.AsSpan(0, 1));
             disk.Read(len / 2, small.AsSpan(0, (int)Math.Min(777, len - len / 2)));
-            if (disk.BlockSize > 300 && len > disk.BlockSize + 300)
-                disk.Read(disk.BlockSize - 300, small.AsSpan(0, 600));
+            if (blockSize > 300 && len > blockSize + 300)
+                disk.Read(blockSize - 300, small.AsSpan(0, 600));
         }
         return read;
     }

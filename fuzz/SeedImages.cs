@@ -20,7 +20,7 @@ public static class SeedImages
     /// <summary>Virtual size of the shared parent.</summary>
     public const int ParentSize = 16 * 1024;
 
-    private static readonly DateTime Time = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTimeOffset Time = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>The shared parent: dynamic, 16 KiB, one 512 KiB block holding a pattern.</summary>
     public static byte[] Parent()
@@ -72,7 +72,7 @@ public static class SeedImages
     {
         var fs = new MockFileSystem();
         fs.Directory.CreateDirectory("/seed");
-        using (var d = VirtualDisk.Create(fs, "/seed/f.vhd", new VhdCreateOptions { Type = DiskType.Fixed, Size = size, ExactSize = exact, UniqueId = new Guid("5eed0000-0000-4000-8000-000000000003"), Timestamp = Time }))
+        using (var d = VirtualDisk.Create(fs, "/seed/f.vhd", new VhdCreateOptions { Type = VhdDiskType.Fixed, Size = size, ExactSize = exact, UniqueId = new Guid("5eed0000-0000-4000-8000-000000000003"), Timestamp = Time }))
         {
             d.Write(100, Fill(1000, 0x44));
             d.Flush();
@@ -105,7 +105,7 @@ public static class SeedImages
     {
         var b = new ImageBuilder(ParentSize, 4096)
         {
-            Type = DiskType.Differencing,
+            Type = VhdDiskType.Differencing,
             UniqueId = new Guid("5eed0000-0000-4000-8000-000000000005"),
             ParentId = ParentId,
             ParentName = @"\fuzz\parent.vhd",
@@ -124,9 +124,9 @@ public static class SeedImages
     public static byte[] TrimLastBlock(byte[] image)
     {
         var footer = VhdFooter.Read(image.AsSpan(image.Length - VhdConstants.FooterSize));
-        if (footer.DiskType == DiskType.Fixed) return image;
+        if (footer.DiskType == VhdDiskType.Fixed) return image;
         var header = DynamicHeader.Read(image.AsSpan((int)footer.DataOffset, VhdConstants.DynamicHeaderSize));
-        long size = (long)VirtualSizeRule.VirtualSize(footer);
+        long size = (long)footer.CurrentSize; // the seeds are the engine's ("svhd"): no CHS rule
         int bitmap = VhdConstants.BitmapBytes(header.BlockSize);
         long lastStart = -1, lastUsed = 0;
         for (int i = 0; i < header.MaxTableEntries; i++)
@@ -164,7 +164,7 @@ public sealed class ImageBuilder(long virtualSize, int blockSize)
     private readonly List<(uint Code, byte[] Data)> _locators = [];
 
     /// <summary>Dynamic or differencing.</summary>
-    public DiskType Type { get; init; } = DiskType.Dynamic;
+    public VhdDiskType Type { get; init; } = VhdDiskType.Dynamic;
     /// <summary>Footer unique id.</summary>
     public Guid UniqueId { get; init; } = Guid.NewGuid();
     /// <summary>Header parent id.</summary>

@@ -28,7 +28,7 @@ public sealed class BenchImages : IDisposable
     public string Allocated(string name, long size)
     {
         string path = this[name];
-        using var disk = VirtualDisk.Create(Fs, path, new VhdCreateOptions { Type = VhdEngine.Format.DiskType.Dynamic, Size = size, ExactSize = true });
+        using var disk = VirtualDisk.Create(Fs, path, new VhdCreateOptions { Type = VhdDiskType.Dynamic, Size = size, ExactSize = true });
         var chunk = new byte[disk.BlockSize];
         new Random(7).NextBytes(chunk);
         for (long offset = 0; offset < disk.Length; offset += chunk.Length)

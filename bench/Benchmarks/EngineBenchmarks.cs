@@ -84,6 +84,6 @@ public class EngineBenchmarks
     {
         string target = _images["converted.vhd"];
         if (File.Exists(target)) File.Delete(target);
-        return Converter.Convert(BenchImages.Fs, _raw, target, new ConvertOptions { To = ConvertFormat.Dynamic, From = SourceFormat.Raw }).DataBytesWritten;
+        return VhdMaintenance.Convert(BenchImages.Fs, _raw, target, new ConvertOptions { To = DiskImageFormat.Dynamic, From = DiskImageFormat.Raw }).DataBytesWritten;
     }
 }

@@ -225,7 +225,7 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         {
             if (kind == "repair")
             {
-                var report = Checker.Repair(copy, image.Path);
+                var report = VhdMaintenance.Repair(copy, image.Path);
                 copy.FlushingToDisk -= OnFlush;
                 if (target is null && (report.Errors.Count > 0 || report.ReclaimableBytes > 0))
                 {

@@ -10,7 +10,7 @@ namespace Storage.CrashTesting;
 /// <c>workload@point@state[@repairPoint@repairState]</c>, for example
 /// <c>first-write@flush7@E5:x0110100111</c> or <c>repair-leaked-tail@flush3@E2:p1@repair-flush0@E0:x1</c>
 /// (the second pair names a crash inside a recovery of the crashed image: <c>repair-</c> for
-/// Checker.Repair, <c>reopen-</c> for a read-write open, then <c>flush&lt;n&gt;</c> or <c>end</c>).
+/// VhdMaintenance.Repair, <c>reopen-</c> for a read-write open, then <c>flush&lt;n&gt;</c> or <c>end</c>).
 /// Points: <c>flush&lt;n&gt;</c> (inside the n-th <c>Flush(true)</c> of the run), <c>end</c>,
 /// <c>io&lt;n&gt;</c> or <c>io&lt;n&gt;+</c> (an I/O error at counted operation n, once or from then on, then the crash),
 /// <c>ioshort</c> (every read short), <c>iofull</c> (every growth fails: disk full).

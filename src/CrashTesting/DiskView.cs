@@ -33,79 +33,49 @@ internal sealed class DiskView
     public string Detail(long sector) =>
         _details is not null && _details.TryGetValue(sector, out string? hex) ? $" [{hex}...]" : string.Empty;
 
-    /// <summary>Reads the whole virtual disk (every range some file of its chain may hold data in).</summary>
+    /// <summary>
+    /// Reads the whole virtual disk, skipping the ranges no file of its chain holds data in (the
+    /// engine's <see cref="VirtualDisk.MayContainData"/>): asked a block at a time (at least a chunk).
+    /// </summary>
     public static DiskView Read(VirtualDisk disk)
     {
         var view = new DiskView(disk.Length);
         byte[] buffer = t_buffer ??= new byte[ChunkBytes];
-        foreach (var (start, length) in DataRanges(disk))
+        long stride = Math.Max(ChunkBytes, disk.BlockSize);
+        for (long start = 0; start < disk.Length; start += stride)
         {
-            for (long offset = start; offset < start + length; offset += ChunkBytes)
+            long end = Math.Min(disk.Length, start + stride);
+            if (!disk.MayContainData(start, end - start)) continue;
+            for (long offset = start; offset < end; offset += ChunkBytes)
             {
-                int n = (int)Math.Min(ChunkBytes, start + length - offset);
+                int n = (int)Math.Min(ChunkBytes, end - offset);
                 disk.Read(offset, buffer.AsSpan(0, n));
-                int at = 0;
-                while (at + SectorCodec.SectorSize <= n)
-                {
-                    // Most of a block reads zeros: skip them with one vectorized scan, not a call per sector.
-                    int nonZero = buffer.AsSpan(at, n - at).IndexOfAnyExcept((byte)0);
-                    if (nonZero < 0) break;
-                    at += nonZero / SectorCodec.SectorSize * SectorCodec.SectorSize;
-                    if (at + SectorCodec.SectorSize > n) break;
-                    ReadOnlySpan<byte> sector = buffer.AsSpan(at, SectorCodec.SectorSize);
-                    at += SectorCodec.SectorSize;
-                    ulong key = SectorCodec.Decode(sector);
-                    if (key == 0) continue;
-                    long index = (offset + at) / SectorCodec.SectorSize - 1;
-                    view._nonZero[index] = key;
-                    if (!SectorCodec.IsStamp(key)) (view._details ??= [])[index] = SectorCodec.Hex(sector);
-                }
+                view.Decode(offset, buffer.AsSpan(0, n));
             }
         }
 
         return view;
     }
 
-    /// <summary>
-    /// Sector-aligned ranges outside which every file of the chain holds nothing (so the disk reads
-    /// zeros there by construction): the union of each dynamic file's own ranges, or everything
-    /// for a fixed file.
-    /// </summary>
-    private static List<(long Start, long Length)> DataRanges(VirtualDisk disk)
+    /// <summary>Records the non-zero sectors of <paramref name="chunk"/>, read at <paramref name="offset"/>.</summary>
+    private void Decode(long offset, ReadOnlySpan<byte> chunk)
     {
-        long limit = disk.Length;
-        var ranges = new List<(long Start, long End)>();
-        for (VirtualDisk? d = disk; d is not null; d = d.Parent)
+        int at = 0;
+        while (at + SectorCodec.SectorSize <= chunk.Length)
         {
-            if (d is SparseDisk sparse)
-            {
-                foreach (var (offset, length) in sparse.OwnRanges())
-                {
-                    long end = Math.Min(limit, offset + length);
-                    if (offset < end) ranges.Add((offset, end));
-                }
-            }
-            else
-            {
-                ranges.Add((0, Math.Min(limit, d.Length)));
-            }
+            // Most of a block reads zeros: skip them with one vectorized scan, not a call per sector.
+            int nonZero = chunk[at..].IndexOfAnyExcept((byte)0);
+            if (nonZero < 0) break;
+            at += nonZero / SectorCodec.SectorSize * SectorCodec.SectorSize;
+            if (at + SectorCodec.SectorSize > chunk.Length) break;
+            var sector = chunk.Slice(at, SectorCodec.SectorSize);
+            at += SectorCodec.SectorSize;
+            ulong key = SectorCodec.Decode(sector);
+            if (key == 0) continue;
+            long index = (offset + at) / SectorCodec.SectorSize - 1;
+            _nonZero[index] = key;
+            if (!SectorCodec.IsStamp(key)) (_details ??= [])[index] = SectorCodec.Hex(sector);
         }
-
-        ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
-        var merged = new List<(long Start, long Length)>();
-        long curStart = -1, curEnd = -1;
-        foreach (var (start, end) in ranges)
-        {
-            long s = start / SectorCodec.SectorSize * SectorCodec.SectorSize;
-            long e = Math.Min(limit, (end + SectorCodec.SectorSize - 1) / SectorCodec.SectorSize * SectorCodec.SectorSize);
-            if (curEnd >= s) { curEnd = Math.Max(curEnd, e); continue; }
-            if (curEnd > curStart) merged.Add((curStart, curEnd - curStart));
-            curStart = s;
-            curEnd = e;
-        }
-
-        if (curEnd > curStart) merged.Add((curStart, curEnd - curStart));
-        return merged;
     }
 
     /// <summary>

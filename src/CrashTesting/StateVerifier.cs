@@ -9,7 +9,7 @@ namespace Storage.CrashTesting;
 /// <summary>
 /// Checks one crashed file system against the workload's models (checks 1-6 of the suite):
 /// 1. every image that must exist does (and one whose removal returned does not), and opens (read-only and read-write) without an exception;
-/// 2. <see cref="Checker.Check"/> reports no errors;
+/// 2. <see cref="VhdMaintenance.Check"/> reports no errors;
 /// 3-4. every sector reads a value its model allows (the flushed value where a flush completed);
 /// 5. a read-write open and close changes nothing the reads see, twice over, and check still passes;
 /// 6. a fresh write and flush into an untouched block leaves every other sector as it was and the size unchanged.
@@ -209,7 +209,7 @@ internal static class StateVerifier
     {
         try
         {
-            var report = Checker.Check(fs, path);
+            var report = VhdMaintenance.Check(fs, path);
             if (report.Errors.Count == 0) return true;
             problems.Add($"{path}: {what} reports errors: {string.Join("; ", report.Errors)}");
         }

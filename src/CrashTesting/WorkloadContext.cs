@@ -1,7 +1,6 @@
 using System.Buffers;
 using Storage.FaultInjection;
 using Storage.VhdEngine.Disks;
-using Storage.VhdEngine.Format;
 using Storage.VhdEngine.Maintenance;
 
 namespace Storage.CrashTesting;
@@ -62,7 +61,7 @@ internal sealed class WorkloadContext
     public TrackedImage Image(string name) => _images[PathOf(name)];
 
     /// <summary>Creates a fixed or dynamic image (4 MiB-ish, 512 KiB blocks by default).</summary>
-    public VirtualDisk Create(string name, DiskType type, long size, int blockSize = BlockSize)
+    public VirtualDisk Create(string name, VhdDiskType type, long size, int blockSize = BlockSize)
     {
         string path = PathOf(name);
         var image = new TrackedImage(path, null, null) { Existence = ImageExistence.Creating };
@@ -73,7 +72,7 @@ internal sealed class WorkloadContext
             Size = size,
             BlockSize = blockSize,
             UniqueId = DeterministicId(name),
-            Timestamp = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            Timestamp = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero),
         });
         image.Model = new ImageModel(disk.Length, disk.BlockSize);
         image.Existence = ImageExistence.Present;
@@ -85,9 +84,9 @@ internal sealed class WorkloadContext
     public VirtualDisk CreateDifferencing(string name, string parentName) =>
         NewChild(name, parentName, (path, parentPath) => VirtualDisk.CreateDifferencing(FileSystem, path, parentPath));
 
-    /// <summary>Committer.Snapshot: freezes <paramref name="parentName"/> and returns the new child, open.</summary>
+    /// <summary>VhdMaintenance.Snapshot: freezes <paramref name="parentName"/> and returns the new child, open.</summary>
     public VirtualDisk Snapshot(string parentName, string name) =>
-        NewChild(name, parentName, (path, parentPath) => Committer.Snapshot(FileSystem, parentPath, path));
+        NewChild(name, parentName, (path, parentPath) => VhdMaintenance.Snapshot(FileSystem, parentPath, path));
 
     /// <summary>Puts an existing image file in place (set-up only); it reads whatever it reads now.</summary>
     public void Adopt(string name, byte[] bytes)
@@ -210,7 +209,7 @@ internal sealed class WorkloadContext
     }
 
     /// <summary>
-    /// Committer.Commit of <paramref name="childName"/> into its parent. Forced, the parent's other
+    /// VhdMaintenance.Commit of <paramref name="childName"/> into its parent. Forced, the parent's other
     /// children may refuse to open from the start, and must once it returned; so may the child
     /// until it returned (it is re-pointed at the parent's new id on the way).
     /// </summary>
@@ -232,7 +231,7 @@ internal sealed class WorkloadContext
         }
 
         if (!keepChild) child.Existence = ImageExistence.Deleting;
-        long copied = Committer.Commit(FileSystem, child.Path, new CommitOptions { KeepChild = keepChild, Force = force });
+        long copied = VhdMaintenance.Commit(FileSystem, child.Path, new CommitOptions { KeepChild = keepChild, Force = force });
         parent.Model!.MarkDurable();
         if (force)
         {
@@ -293,11 +292,11 @@ internal sealed class WorkloadContext
         return result;
     }
 
-    /// <summary>Checker.Repair; a report with errors is a problem.</summary>
+    /// <summary>VhdMaintenance.Repair; a report with errors is a problem.</summary>
     public CheckReport Repair(string name)
     {
         var image = Image(name);
-        var report = Checker.Repair(FileSystem, image.Path);
+        var report = VhdMaintenance.Repair(FileSystem, image.Path);
         if (report.Errors.Count > 0)
             Problems.Add($"repair of {image.Path} left errors: {string.Join("; ", report.Errors)}");
         if (report.ReclaimableBytes > 0)

@@ -15,10 +15,10 @@ internal static class AllocationRuns
     private const int MaxBlocksPerQuery = 65536;
 
     /// <summary>The run at <paramref name="offset"/>, at most <paramref name="length"/> bytes.</summary>
-    /// <exception cref="VhdArgumentException">The range is empty or not inside the disk.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is empty or not inside the disk.</exception>
     public static DiskAllocation Next(VirtualDisk disk, long offset, long length)
     {
-        Check(offset, length, disk.Length);
+        Check(disk.Path, offset, length, disk.Length);
         long grain = disk.BlockSize;
         if (grain == 0) return new DiskAllocation(length, MayContainData: true); // fixed: every byte is stored
         long end = offset + length;
@@ -36,10 +36,10 @@ internal static class AllocationRuns
     }
 
     /// <summary>Refuses an empty range or one outside a disk of <paramref name="diskLength"/> bytes.</summary>
-    /// <exception cref="VhdArgumentException">The range is empty or not inside the disk.</exception>
-    public static void Check(long offset, long length, long diskLength)
+    /// <exception cref="ArgumentOutOfRangeException">The range is empty or not inside the disk.</exception>
+    public static void Check(string path, long offset, long length, long diskLength)
     {
         if (offset < 0 || length <= 0 || offset > diskLength || length > diskLength - offset)
-            throw new VhdArgumentException("offset", $"allocation query {offset}+{length} is empty or outside the disk (virtual size {diskLength})");
+            throw new ArgumentOutOfRangeException(offset < 0 || offset > diskLength ? nameof(offset) : nameof(length), $"{path}: allocation query {offset}+{length} is empty or outside the disk (virtual size {diskLength})");
     }
 }

@@ -1,4 +1,4 @@
-using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.VhdActors;
 
@@ -13,4 +13,4 @@ namespace Storage.VhdActors;
 /// <param name="BlockSize">Bytes per block of a dynamic or differencing image; 0 for a fixed one.</param>
 /// <param name="AllocatedBytes">Bytes of the virtual disk this file stores: allocated blocks times the block size (the whole disk for a fixed image; parents not counted).</param>
 /// <param name="FileLength">Size of the image file in bytes.</param>
-public sealed record DiskInfo(string Path, long Length, DiskType Type, IReadOnlyList<string> Chain, int BlockSize, long AllocatedBytes, long FileLength);
+public sealed record DiskInfo(string Path, long Length, VhdDiskType Type, IReadOnlyList<string> Chain, int BlockSize, long AllocatedBytes, long FileLength);

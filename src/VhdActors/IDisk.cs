@@ -67,7 +67,7 @@ public interface IDisk : IAsyncDisposable
     /// holds it) or all possibly data. Runs follow the image's blocks; a fixed image is one run of
     /// data. What sparse copies and NBD block status need to skip holes without reading them.
     /// </summary>
-    /// <exception cref="VhdArgumentException">The range is empty or not inside the disk.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is empty or not inside the disk.</exception>
     /// <exception cref="VhdException">The image could not be reached (closed, stopped after an error).</exception>
     ValueTask<DiskAllocation> GetAllocationAsync(long offset, long length, CancellationToken cancellationToken = default);
 

@@ -68,7 +68,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         Receive<OpenImage>(m => FirstOpen(m, "vhd.open", () => VirtualDisk.Open(_fs, _path, m.Access, OpenOptions(m.Access))));
         Receive<CreateImage>(m => FirstOpen(m, "vhd.open", () => VirtualDisk.Create(_fs, _path, m.Options)));
         // The engine's snapshot also marks the parent file read-only, as the tool does.
-        Receive<SnapshotImage>(m => FirstOpen(m, "vhd.snapshot", () => Committer.Snapshot(_fs, m.ParentPath, _path, OpenOptions(FileAccess.ReadWrite))));
+        Receive<SnapshotImage>(m => FirstOpen(m, "vhd.snapshot", () => VhdMaintenance.Snapshot(_fs, m.ParentPath, _path, OpenOptions(FileAccess.ReadWrite))));
         Receive<CloseImage>(m =>
         {
             Sender.Tell(ImageAck.Instance);
@@ -223,8 +223,12 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         VhdTelemetry.ImagesOpen.Add(1);
     }
 
-    private static DiskInfo Info(VirtualDisk disk) =>
-        new(disk.Path, disk.Length, disk.DiskType, disk.Chain, disk.BlockSize, disk.BlockSize == 0 ? disk.Length : disk.AllocatedBlocks * disk.BlockSize, disk.FileLength);
+    private static DiskInfo Info(VirtualDisk disk)
+    {
+        var info = disk.Info;
+        long allocated = info.BlockSize == 0 ? disk.Length : info.AllocatedBlocks * info.BlockSize;
+        return new(disk.Path, disk.Length, info.DiskType, disk.Chain, info.BlockSize, allocated, info.FileLength);
+    }
 
     private ImageOpened Opened() => new(_path, Disk!.Length, Disk.CanWrite, Disk.Chain);
 }

@@ -119,7 +119,7 @@ internal sealed class ImageManager : UntypedActor
             {
                 activity?.SetTag("vhd.parent", commit.ParentPath);
                 var options = new CommitOptions { KeepChild = commit.KeepChild, Force = commit.Force };
-                return new ImageCommitted(Committer.Commit(fs, commit.Path, options, open));
+                return new ImageCommitted(VhdMaintenance.Commit(fs, commit.Path, options, open));
             });
             return;
         }

@@ -13,7 +13,7 @@ internal static class VhdErrors
     /// </summary>
     public static Exception ForCaller(Exception e, string path) => e switch
     {
-        VhdException or FileNotFoundException or ArgumentException or OperationCanceledException or ObjectDisposedException or NotSupportedException => e,
+        VhdException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or OperationCanceledException or ObjectDisposedException or NotSupportedException => e,
         IOException or UnauthorizedAccessException => new VhdIOException($"{path}: {e.Message}", e, diskUsable: false),
         _ => e,
     };
@@ -27,11 +27,11 @@ internal static class VhdErrors
 
     /// <summary>An I/O failure: the actor restarts and reopens the image.</summary>
     public static bool IsIoFailure(Exception e) =>
-        e is VhdIOException or UnauthorizedAccessException || (e is IOException && e is not VhdException && e is not FileNotFoundException);
+        e is VhdIOException or UnauthorizedAccessException || (e is IOException and not VhdException and not FileNotFoundException and not DirectoryNotFoundException);
 
     /// <summary>A caller's mistake or choice: the request fails, the image is fine.</summary>
     public static bool IsCallerError(Exception e) =>
-        e is ArgumentException or OperationCanceledException or NotSupportedException or FileNotFoundException || (e is VhdException && !IsIoFailure(e) && e is not VhdFormatException);
+        e is ArgumentException or OperationCanceledException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException || (e is VhdException && !IsIoFailure(e) && e is not VhdFormatException);
 
     /// <summary>An error the supervisor must hear about (the actor's state may be wrong); others only fail the request.</summary>
     public static bool NeedsSupervisor(Exception e) => !IsCallerError(e);
@@ -44,7 +44,7 @@ internal static class VhdErrors
     {
         while (e is ActorInitializationException { InnerException: { } inner }) e = inner;
         if (IsIoFailure(e)) return Directive.Restart;
-        if (e is VhdException or FileNotFoundException) return Directive.Stop;
+        if (e is VhdException or FileNotFoundException or DirectoryNotFoundException) return Directive.Stop;
         return Directive.Restart;
     }
 }

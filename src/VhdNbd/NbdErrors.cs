@@ -10,13 +10,13 @@ internal static class NbdErrors
 
     /// <summary>
     /// ENOSPC for a full file system (EDQUOT and EFBIG too, as the protocol asks), EINVAL for a
-    /// refused argument, EIO for everything else. The message names the export, not the server's path.
+    /// refused argument (ArgumentException: a range outside the disk), EIO for everything else. The message names the export, not the server's path.
     /// </summary>
-    public static (NbdError Error, string Message) From(VhdException e, NbdExport export)
+    public static (NbdError Error, string Message) From(Exception e, NbdExport export)
     {
         var error = e switch
         {
-            VhdArgumentException => NbdError.Invalid,
+            ArgumentException => NbdError.Invalid,
             _ when IsNoSpace(e) => NbdError.NoSpace,
             _ => NbdError.Io,
         };

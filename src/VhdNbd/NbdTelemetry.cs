@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
 using Storage.VhdNbd.Protocol;
 
 namespace Storage.VhdNbd;
@@ -11,12 +11,14 @@ namespace Storage.VhdNbd;
 /// </summary>
 internal static class NbdTelemetry
 {
+    // Same name as the engine's and the store's sources, so one subscription sees the whole request.
+    private static readonly ActivitySource Source = new(VirtualDisk.TelemetryName, "1.0.0");
     private static readonly string[] Commands = ["read", "write", "disc", "flush", "trim", "cache", "write_zeroes", "block_status"];
     private static readonly string[] SpanNames = [.. Commands.Select(c => "nbd." + c)];
 
     public static Activity? StartRequest(string export, in NbdRequest request)
     {
-        var source = VhdTelemetry.ActivitySource;
+        var source = Source;
         if (!source.HasListeners()) return null;
         int index = (int)request.Command;
         bool known = index < Commands.Length;

@@ -85,7 +85,7 @@ internal sealed class NbdTransmission(NbdSession session, PipeReader reader, Pip
                 await RunAsync(request, payload).ConfigureAwait(false);
                 return;
             }
-            catch (VhdException e)
+            catch (Exception e) when (e is VhdException or ArgumentException)
             {
                 (error, message) = NbdErrors.From(e, session.Export);
             }

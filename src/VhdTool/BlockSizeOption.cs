@@ -1,4 +1,4 @@
-using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.VhdTool;
 
@@ -8,8 +8,8 @@ internal static class BlockSizeOption
     /// <summary>The block size, or the default when absent.</summary>
     public static int ToInt(long? value)
     {
-        if (value is null) return VhdConstants.DefaultBlockSize;
-        if (value > int.MaxValue) throw new UsageException($"bad value for --block-size: {value} is too large (at most {VhdConstants.MaxBlockSize})");
+        if (value is null) return VhdCreateOptions.DefaultBlockSize;
+        if (value > int.MaxValue) throw new UsageException($"bad value for --block-size: {value} is too large (at most {VhdCreateOptions.MaxBlockSize})");
         return (int)value;
     }
 }

@@ -27,12 +27,12 @@ internal static class CheckCommand
             try
             {
                 var options = ToolOptions.OpenOptions(parse.GetValue(ignore), parse.GetValue(share));
-                report = Checker.Check(tool.Env.FileSystem, path, options);
-                if (parse.GetValue(azure) && report.Errors.Count == 0) report.Errors.AddRange(Checker.AzureProblems(tool.Env.FileSystem, path, options));
+                report = VhdMaintenance.Check(tool.Env.FileSystem, path, options);
+                if (parse.GetValue(azure) && report.Errors.Count == 0) report.Errors.AddRange(VhdMaintenance.AzureProblems(tool.Env.FileSystem, path, options));
             }
-            catch (VhdFormatException e)
+            catch (VhdFormatException e) when (ImageFiles.IsChecksum(e))
             {
-                throw ImageFiles.WithPath(path, e, canIgnoreChecksums: true);
+                throw ImageFiles.WithChecksumHint(e);
             }
             Write(tool.Env.Out, path, report, parse.GetValue(json));
             return report.Errors.Count == 0 ? 0 : 1;

@@ -23,15 +23,8 @@ internal static class CommitCommand
 
     private static int Run(ToolEnvironment env, bool progress, string child, CommitOptions options)
     {
-        try
-        {
-            long total = progress ? ImageFiles.VirtualSize(env, child) : 0;
-            ToolProgress.Run(env, progress, "committing", total, p => Committer.Commit(env.FileSystem, child, options, progress: p));
-        }
-        catch (VhdFormatException e)
-        {
-            throw ImageFiles.WithPath(child, e);
-        }
+        long total = progress ? ImageFiles.VirtualSize(env, child) : 0;
+        ToolProgress.Run(env, progress, "committing", total, p => VhdMaintenance.Commit(env.FileSystem, child, options, progress: p));
         return 0;
     }
 }

@@ -5,7 +5,7 @@ using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdTool;
 
-/// <summary>`vhd convert`: raw or any VHD to raw, dynamic or fixed (Storage.VhdEngine.Maintenance.Converter does the work).</summary>
+/// <summary>`vhd convert`: raw or any VHD to raw, dynamic or fixed (Storage.VhdEngine.Maintenance.VhdMaintenance.Convert does the work).</summary>
 internal static class ConvertCommand
 {
     public static Command Create(ToolContext tool)
@@ -27,12 +27,12 @@ internal static class ConvertCommand
         };
         command.SetAction(parse =>
         {
-            var format = parse.GetValue(to) switch { "raw" => ConvertFormat.Raw, "fixed" => ConvertFormat.Fixed, _ => ConvertFormat.Dynamic };
-            var sourceFormat = parse.GetValue(from) switch { "raw" => SourceFormat.Raw, "vhd" => SourceFormat.Vhd, _ => SourceFormat.Auto };
+            var format = parse.GetValue(to) switch { "raw" => DiskImageFormat.Raw, "fixed" => DiskImageFormat.Fixed, _ => DiskImageFormat.Dynamic };
+            DiskImageFormat? sourceFormat = parse.GetValue(from) switch { "raw" => DiskImageFormat.Raw, "vhd" => DiskImageFormat.Vhd, _ => null };
             long? block = parse.GetValue(blockSize);
-            if (block is not null && format != ConvertFormat.Dynamic) throw new UsageException("--block-size applies to --to dynamic only");
+            if (block is not null && format != DiskImageFormat.Dynamic) throw new UsageException("--block-size applies to --to dynamic only");
             bool exactSize = parse.GetValue(exact);
-            if (exactSize && format == ConvertFormat.Raw) throw new UsageException("--exact-size applies to VHD targets only");
+            if (exactSize && format == DiskImageFormat.Raw) throw new UsageException("--exact-size applies to VHD targets only");
             var options = new ConvertOptions
             {
                 To = format,
@@ -53,11 +53,11 @@ internal static class ConvertCommand
         long total = progress ? SourceSize(env, source, options) : 0;
         try
         {
-            ToolProgress.Run(env, progress, "converting", total, p => Converter.Convert(env.FileSystem, source, target, options, p, env.Cancellation));
+            ToolProgress.Run(env, progress, "converting", total, p => VhdMaintenance.Convert(env.FileSystem, source, target, options, p, env.Cancellation));
         }
-        catch (VhdFormatException e)
+        catch (VhdFormatException e) when (ImageFiles.IsChecksum(e))
         {
-            throw ImageFiles.WithPath(source, e, canIgnoreChecksums: true);
+            throw ImageFiles.WithChecksumHint(e);
         }
         return 0;
     }
@@ -67,7 +67,7 @@ internal static class ConvertCommand
     {
         try
         {
-            if (options.From != SourceFormat.Raw)
+            if (options.From != DiskImageFormat.Raw)
             {
                 using var disk = VirtualDisk.Open(env.FileSystem, source, FileAccess.Read, options.OpenOptions);
                 return disk.Length;

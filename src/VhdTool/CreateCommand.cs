@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Storage.VhdEngine.Disks;
-using Storage.VhdEngine.Format;
 
 namespace Storage.VhdTool;
 
@@ -23,7 +22,7 @@ internal static class CreateCommand
             if (block is not null && fixedType) throw new UsageException("--block-size applies to dynamic images only");
             var options = new VhdCreateOptions
             {
-                Type = fixedType ? DiskType.Fixed : DiskType.Dynamic,
+                Type = fixedType ? VhdDiskType.Fixed : VhdDiskType.Dynamic,
                 Size = parse.GetValue(size)!.Value,
                 BlockSize = BlockSizeOption.ToInt(block),
                 ExactSize = parse.GetValue(exact),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
 
@@ -13,6 +14,19 @@ namespace Storage.VhdTool;
 /// </summary>
 internal static class DiskSpans
 {
+    /// <summary>The spans of the disk operations, under the engine's name (the engine's own spans nest inside them).</summary>
+    private static readonly ActivitySource Source = new(VirtualDisk.TelemetryName, "1.0.0");
+
+    private static readonly Meter Meter = new(VirtualDisk.TelemetryName, "1.0.0");
+
+    /// <summary>vhd.io.duration, as the store records it (buckets from 1 us to 1 s).</summary>
+    private static readonly Histogram<double> IoDuration = Meter.CreateHistogram(
+        "vhd.io.duration",
+        unit: "s",
+        description: "Duration of image reads, writes and flushes",
+        tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1.0] });
+
     private static readonly KeyValuePair<string, object?> ReadTag = new("vhd.operation", "read");
     private static readonly KeyValuePair<string, object?> WriteTag = new("vhd.operation", "write");
     private static readonly KeyValuePair<string, object?> FlushTag = new("vhd.operation", "flush");
@@ -82,7 +96,7 @@ internal static class DiskSpans
 
     private static Activity? Start(string name, string path, long offset = -1, int length = -1)
     {
-        var span = VhdTelemetry.ActivitySource.StartActivity(name, ActivityKind.Internal);
+        var span = Source.StartActivity(name, ActivityKind.Internal);
         if (span is null) return null;
         span.SetTag("vhd.image", path);
         if (offset >= 0) span.SetTag("vhd.offset", offset);
@@ -94,6 +108,6 @@ internal static class DiskSpans
 
     private static void Record(long start, KeyValuePair<string, object?> operation)
     {
-        if (VhdTelemetry.IoDuration.Enabled) VhdTelemetry.IoDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, operation);
+        if (IoDuration.Enabled) IoDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, operation);
     }
 }

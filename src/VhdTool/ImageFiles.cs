@@ -3,32 +3,30 @@ using Storage.VhdEngine.Disks;
 
 namespace Storage.VhdTool;
 
-/// <summary>Opens images for commands, naming the file in format errors (the engine's name only the field).</summary>
+/// <summary>Opens images for commands; a checksum refusal says how to read the image anyway.</summary>
 internal static class ImageFiles
 {
-    /// <summary>Opens <paramref name="path"/>; a <see cref="VhdFormatException"/> comes back prefixed with the path.</summary>
+    /// <summary>Opens <paramref name="path"/>; a checksum refusal of a read-only open comes back with the --ignore-checksums hint.</summary>
     public static VirtualDisk Open(ToolEnvironment env, string path, FileAccess access = FileAccess.Read, VhdOpenOptions? options = null)
     {
         try
         {
             return VirtualDisk.Open(env.FileSystem, path, access, options);
         }
-        catch (VhdFormatException e)
+        catch (VhdFormatException e) when (access == FileAccess.Read && IsChecksum(e))
         {
-            throw WithPath(path, e, canIgnoreChecksums: access == FileAccess.Read);
+            throw WithChecksumHint(e);
         }
     }
 
+    /// <summary>True for a footer or header checksum refusal, which --ignore-checksums gets past.</summary>
+    public static bool IsChecksum(VhdFormatException e) => e.Field is "footer checksum" or "dynamic header checksum";
+
     /// <summary>
-    /// The format error as one that names <paramref name="path"/>; a checksum refusal says how to
-    /// read the image anyway when the command offers --ignore-checksums.
+    /// The format error (its message already names the image) with the hint a command that offers
+    /// --ignore-checksums gives.
     /// </summary>
-    public static VhdException WithPath(string path, VhdFormatException e, bool canIgnoreChecksums = false)
-    {
-        bool checksum = e.Field is "footer checksum" or "dynamic header checksum";
-        string hint = checksum && canIgnoreChecksums ? " (--ignore-checksums reads it anyway)" : string.Empty;
-        return new VhdException($"{path}: {e.Message}{hint}", e);
-    }
+    public static VhdException WithChecksumHint(VhdFormatException e) => new($"{e.Message} (--ignore-checksums reads it anyway)", e);
 
     /// <summary>The virtual size of <paramref name="path"/> for a progress bar's 100% or a report; 0 when it does not open (the command itself then says why).</summary>
     public static long VirtualSize(ToolEnvironment env, string path)

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Storage.VhdEngine.Disks;
-using Storage.VhdEngine.Format;
 using Storage.VhdTool.Json;
 
 namespace Storage.VhdTool;
@@ -27,59 +26,55 @@ internal static class InfoCommand
         return command;
     }
 
-    private static string TypeName(DiskType type) => type switch
+    private static string TypeName(VhdDiskType type) => type switch
     {
-        DiskType.Fixed => "fixed",
-        DiskType.Dynamic => "dynamic",
-        DiskType.Differencing => "differencing",
+        VhdDiskType.Fixed => "fixed",
+        VhdDiskType.Dynamic => "dynamic",
+        VhdDiskType.Differencing => "differencing",
         _ => type.ToString().ToLowerInvariant(),
     };
 
-    private static string Version(uint v) => $"{v >> 16}.{v & 0xFFFF}";
-
-    private static string Timestamp(uint seconds) =>
-        VhdConstants.Epoch.AddSeconds(seconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Timestamp(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static InfoJson ToJson(VirtualDisk disk)
     {
-        var f = disk.Footer;
-        var h = disk.Header;
-        bool fixedType = disk.DiskType == DiskType.Fixed;
-        bool differencing = disk.DiskType == DiskType.Differencing && h is not null;
+        var i = disk.Info;
+        bool fixedType = i.DiskType == VhdDiskType.Fixed;
         return new InfoJson(
-            disk.Path, TypeName(disk.DiskType), disk.Length, f.CurrentSize, f.OriginalSize,
-            fixedType ? null : disk.BlockSize, fixedType ? null : disk.AllocatedBlocks, h?.MaxTableEntries,
-            disk.FileLength, f.CreatorApplicationText, Version(f.CreatorVersion), f.CreatorHostOsText,
-            Timestamp(f.Timestamp), f.UniqueId.ToString("N"),
-            new GeometryJson(f.Geometry.Cylinders, f.Geometry.Heads, f.Geometry.SectorsPerTrack),
-            $"0x{f.Features:x8}", f.SavedState != 0, disk.Parent?.Path,
-            differencing ? h!.ParentUniqueId.ToString("N") : null, differencing ? h!.ParentUnicodeName : null,
-            [.. disk.Chain], [.. disk.Warnings]);
+            i.Path, TypeName(i.DiskType), i.VirtualSize, i.CurrentSize, i.OriginalSize,
+            fixedType ? null : i.BlockSize, fixedType ? null : i.AllocatedBlocks, fixedType ? null : i.MaxTableEntries,
+            i.FileLength, i.CreatorApplication, i.CreatorVersion.ToString(), i.CreatorHostOs,
+            Timestamp(i.Timestamp), i.UniqueId.ToString("N"),
+            new GeometryJson(i.Cylinders, i.Heads, i.SectorsPerTrack),
+            $"0x{i.Features:x8}", i.SavedState, disk.Parent?.Path,
+            i.ParentUniqueId?.ToString("N"), i.ParentName,
+            [.. disk.Chain], [.. i.Warnings]);
     }
 
     private static void WriteText(VirtualDisk disk, TextWriter o)
     {
-        var f = disk.Footer;
+        var i = disk.Info;
         void Line(string name, string value) => o.WriteLine($"{name + ":",-17}{value}");
-        Line("image", disk.Path);
-        Line("type", TypeName(disk.DiskType));
-        Line("virtual size", $"{disk.Length} ({HumanSize(disk.Length)})");
-        if (disk.DiskType != DiskType.Fixed)
+        Line("image", i.Path);
+        Line("type", TypeName(i.DiskType));
+        Line("virtual size", $"{i.VirtualSize} ({HumanSize(i.VirtualSize)})");
+        if (i.DiskType != VhdDiskType.Fixed)
         {
-            Line("block size", $"{disk.BlockSize} ({HumanSize(disk.BlockSize)})");
-            Line("allocated", $"{disk.AllocatedBlocks} of {disk.Header!.MaxTableEntries} blocks");
+            Line("block size", $"{i.BlockSize} ({HumanSize(i.BlockSize)})");
+            Line("allocated", $"{i.AllocatedBlocks} of {i.MaxTableEntries} blocks");
         }
-        Line("file size", $"{disk.FileLength} ({HumanSize(disk.FileLength)})");
-        Line("creator", $"{f.CreatorApplicationText} {Version(f.CreatorVersion)} on {f.CreatorHostOsText}");
-        Line("timestamp", Timestamp(f.Timestamp));
-        Line("unique id", f.UniqueId.ToString("N"));
-        Line("geometry", $"{f.Geometry.Cylinders}/{f.Geometry.Heads}/{f.Geometry.SectorsPerTrack} (cylinders/heads/sectors)");
+        Line("file size", $"{i.FileLength} ({HumanSize(i.FileLength)})");
+        Line("creator", $"{i.CreatorApplication} {i.CreatorVersion} on {i.CreatorHostOs}");
+        Line("timestamp", Timestamp(i.Timestamp));
+        Line("unique id", i.UniqueId.ToString("N"));
+        Line("geometry", $"{i.Cylinders}/{i.Heads}/{i.SectorsPerTrack} (cylinders/heads/sectors)");
         if (disk.Parent is { } parent)
         {
             Line("parent", parent.Path);
             Line("chain", string.Join(" -> ", disk.Chain));
         }
-        foreach (var warning in disk.Warnings) Line("warning", warning);
+        foreach (var warning in i.Warnings) Line("warning", warning);
     }
 
     /// <summary>Binary units, one decimal where it matters.</summary>

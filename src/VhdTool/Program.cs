@@ -89,6 +89,13 @@ public static class Program
             ReportError(env, e.Message);
             return 1;
         }
+        catch (ArgumentException e) when (e is not ArgumentNullException)
+        {
+            // An option value the engine refuses (block size, size): the tool hands the user's
+            // values to it as they are, so this is bad input, said in one line naming the image.
+            ReportError(env, ToolErrors.OneLine(e));
+            return 1;
+        }
         catch (Exception e) when (Environment.GetEnvironmentVariable("VHD_DEBUG") is null or "" or "0")
         {
             // A bug, not bad input: still one line, but say so (VHD_DEBUG=1 shows the stack).

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdTool;
@@ -18,15 +17,8 @@ internal static class RepairCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(image)!;
-            CheckReport report;
-            try
-            {
-                report = Checker.Repair(tool.Env.FileSystem, path);
-            }
-            catch (VhdFormatException e)
-            {
-                throw ImageFiles.WithPath(path, e);
-            }
+            // The engine's errors name the image.
+            var report = VhdMaintenance.Repair(tool.Env.FileSystem, path);
             CheckCommand.Write(tool.Env.Out, path, report, parse.GetValue(json));
             return report.Errors.Count == 0 ? 0 : 1;
         });

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdTool;
@@ -18,15 +17,8 @@ internal static class SnapshotCommand
 
     private static int Run(ToolEnvironment env, string image, string child)
     {
-        try
-        {
-            // Freezes IMAGE (marked read-only) and creates CHILD over it, flushed and closed on return.
-            Committer.Snapshot(env.FileSystem, image, child).Dispose();
-        }
-        catch (VhdFormatException e)
-        {
-            throw ImageFiles.WithPath(image, e);
-        }
+        // Freezes IMAGE (marked read-only) and creates CHILD over it, flushed and closed on return.
+        VhdMaintenance.Snapshot(env.FileSystem, image, child).Dispose();
         return 0;
     }
 }

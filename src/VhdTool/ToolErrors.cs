@@ -34,4 +34,14 @@ internal static class ToolErrors
     /// </summary>
     public static bool IsCancellation(Exception e, CancellationToken cancellation) =>
         cancellation.IsCancellationRequested && e is VhdException { InnerException: OperationCanceledException };
+
+    /// <summary>The message without the BCL's "(Parameter 'x')" and "Actual value was" additions.</summary>
+    public static string OneLine(ArgumentException e)
+    {
+        string message = e.Message;
+        int newline = message.IndexOf('\n', StringComparison.Ordinal);
+        if (newline >= 0) message = message[..newline].TrimEnd('\r');
+        string suffix = $" (Parameter '{e.ParamName}')";
+        return message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
+    }
 }

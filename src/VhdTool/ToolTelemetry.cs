@@ -3,7 +3,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.VhdTool;
 
@@ -55,12 +55,12 @@ internal sealed class ToolTelemetry : IDisposable
         var tracer = Sdk.CreateTracerProviderBuilder()
             .ConfigureResource(Resource)
             .AddSource(SourceName)
-            .AddSource(VhdTelemetry.Name) // what AddVhdInstrumentation() adds, without the actors' assembly (Native AOT)
+            .AddSource(VirtualDisk.TelemetryName) // what AddVhdInstrumentation() adds, without the actors' assembly (Native AOT)
             .AddOtlpExporter()
             .Build();
         var meter = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(Resource)
-            .AddMeter(VhdTelemetry.Name)
+            .AddMeter(VirtualDisk.TelemetryName)
             .AddOtlpExporter()
             .Build();
         return new ToolTelemetry(tracer, meter);

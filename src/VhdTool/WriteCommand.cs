@@ -1,5 +1,5 @@
 using Storage.VhdEngine;
-using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Disks;
 using System.Buffers;
 using System.CommandLine;
 
@@ -61,5 +61,5 @@ internal static class WriteCommand
     }
 
     /// <summary>The next engine write's length from <paramref name="position"/>: up to a chunk, ending on a sector boundary.</summary>
-    internal static int ChunkLength(long position) => ReadCommand.ChunkSize - (int)(position % VhdConstants.SectorSize);
+    internal static int ChunkLength(long position) => ReadCommand.ChunkSize - (int)(position % VirtualDisk.SectorSize);
 }

@@ -50,9 +50,9 @@ public sealed class AllocationSpecs : Akka.TestKit.Xunit2.TestKit
         Fixtures.CreateImage(fs, Fixtures.P("a.vhd"));
         var store = DiskStore.Start(Sys, Fixtures.Options(fs) with { InlineIo = inline });
         await using var disk = await store.OpenAsync(Fixtures.P("a.vhd"));
-        await Assert.ThrowsAsync<VhdArgumentException>(async () => await disk.GetAllocationAsync(0, 0));
-        await Assert.ThrowsAsync<VhdArgumentException>(async () => await disk.GetAllocationAsync(-1, 10));
-        await Assert.ThrowsAsync<VhdArgumentException>(async () => await disk.GetAllocationAsync(disk.Length - 1, 2));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await disk.GetAllocationAsync(0, 0));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await disk.GetAllocationAsync(-1, 10));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await disk.GetAllocationAsync(disk.Length - 1, 2));
         // The handle still works after the refusals.
         Assert.Equal(new DiskAllocation(disk.Length, false), await disk.GetAllocationAsync(0, disk.Length));
     }
@@ -74,7 +74,7 @@ public sealed class AllocationSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task A_fixed_image_is_one_run_of_data()
     {
         var fs = Fixtures.NewFs();
-        using (var d = VirtualDisk.Create(fs, Fixtures.P("f.vhd"), new VhdCreateOptions { Size = 1 << 20, Type = Storage.VhdEngine.Format.DiskType.Fixed })) { }
+        using (var d = VirtualDisk.Create(fs, Fixtures.P("f.vhd"), new VhdCreateOptions { Size = 1 << 20, Type = VhdDiskType.Fixed })) { }
         var store = DiskStore.Start(Sys, Fixtures.Options(fs));
         await using var disk = await store.OpenAsync(Fixtures.P("f.vhd"), FileAccess.Read);
         Assert.Equal(new DiskAllocation(disk.Length, true), await disk.GetAllocationAsync(0, disk.Length));

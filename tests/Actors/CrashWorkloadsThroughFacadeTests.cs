@@ -182,7 +182,7 @@ public sealed class CrashWorkloadsThroughFacadeTests : Akka.TestKit.Xunit2.TestK
                 if (!image.MayBeAbsent) problems.Add($"{image.Path} is gone");
                 continue;
             }
-            var check = Checker.Check(capture.FileSystem, image.Path);
+            var check = VhdMaintenance.Check(capture.FileSystem, image.Path);
             if (check.Errors.Count > 0) problems.Add($"{image.Path}: check: {string.Join("; ", check.Errors)}");
             byte[] content;
             try

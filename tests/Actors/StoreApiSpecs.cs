@@ -73,14 +73,14 @@ public sealed class StoreApiSpecs : Akka.TestKit.Xunit2.TestKit
             await disk.WriteAsync(0, new byte[10]);
             // Open here: the open image answers, unflushed allocation included.
             var open = await store.GetInfoAsync(basePath);
-            Assert.Equal((basePath, disk.Length, Storage.VhdEngine.Format.DiskType.Dynamic, 512 * 1024, 512L * 1024), (open.Path, open.Length, open.Type, open.BlockSize, open.AllocatedBytes));
+            Assert.Equal((basePath, disk.Length, Storage.VhdEngine.Disks.VhdDiskType.Dynamic, 512 * 1024, 512L * 1024), (open.Path, open.Length, open.Type, open.BlockSize, open.AllocatedBytes));
             Assert.Equal([basePath], open.Chain);
             Assert.True(open.FileLength > 512 * 1024);
             Assert.True(disk.CanWrite);
         }
         await store.SnapshotAsync(basePath, child);
         var info = await store.GetInfoAsync(child);
-        Assert.Equal(Storage.VhdEngine.Format.DiskType.Differencing, info.Type);
+        Assert.Equal(Storage.VhdEngine.Disks.VhdDiskType.Differencing, info.Type);
         Assert.Equal([child, basePath], info.Chain);
         Assert.Equal(0, info.AllocatedBytes);
         Assert.Equal(fs.FileInfo.New(child).Length, info.FileLength);

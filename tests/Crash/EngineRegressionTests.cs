@@ -19,9 +19,9 @@ public sealed class EngineRegressionTests
     /// Found by the random workload random-2321035210 (replay random-2321035210@flush2@E2:p0).
     /// </summary>
     [Theory]
-    [InlineData(DiskType.Dynamic)]
-    [InlineData(DiskType.Fixed)]
-    public void Flush_after_reopening_makes_what_the_disk_reads_durable(DiskType type)
+    [InlineData(VhdDiskType.Dynamic)]
+    [InlineData(VhdDiskType.Fixed)]
+    public void Flush_after_reopening_makes_what_the_disk_reads_durable(VhdDiskType type)
     {
         var fs = new FaultFileSystem(new MockFileSystem());
         fs.Directory.CreateDirectory("/img");

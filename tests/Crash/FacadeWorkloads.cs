@@ -69,15 +69,15 @@ internal static class FacadeWorkloads
 
     public static async Task EmptyDynamic(CrashTestContext ctx)
     {
-        await using var disk = await ctx.Store.CreateAsync(ctx.PathOf(Disk), Options(DiskType.Dynamic, Size));
+        await using var disk = await ctx.Store.CreateAsync(ctx.PathOf(Disk), Options(VhdDiskType.Dynamic, Size));
         await disk.FlushAsync();
     }
 
-    private static VhdCreateOptions Options(DiskType type, long size) => new() { Type = type, Size = size, BlockSize = Block };
+    private static VhdCreateOptions Options(VhdDiskType type, long size) => new() { Type = type, Size = size, BlockSize = Block };
 
     private static async Task ParentWithData(CrashTestContext ctx, string name = Base)
     {
-        await using var disk = await ctx.Store.CreateAsync(ctx.PathOf(name), Options(DiskType.Dynamic, Size));
+        await using var disk = await ctx.Store.CreateAsync(ctx.PathOf(name), Options(VhdDiskType.Dynamic, Size));
         await Write(disk, 0, 32 * 1024);
         await Write(disk, Block - 8192, 12 * 1024);
         await Write(disk, 3L * Block + 1000, 1500);
@@ -110,7 +110,7 @@ internal static class FacadeWorkloads
 
     private static async Task CreateDynamic(CrashTestContext ctx)
     {
-        var disk = await ctx.Store.CreateAsync(ctx.PathOf(Disk), Options(DiskType.Dynamic, Size));
+        var disk = await ctx.Store.CreateAsync(ctx.PathOf(Disk), Options(VhdDiskType.Dynamic, Size));
         await Write(disk, 4096, 4096);
         await disk.FlushAsync();
         await Write(disk, 2L * Block + 512, 1536);
@@ -120,7 +120,7 @@ internal static class FacadeWorkloads
 
     private static async Task CreateFixed(CrashTestContext ctx)
     {
-        var disk = await ctx.Store.CreateAsync(ctx.PathOf(Disk), Options(DiskType.Fixed, 2L * 1024 * 1024));
+        var disk = await ctx.Store.CreateAsync(ctx.PathOf(Disk), Options(VhdDiskType.Fixed, 2L * 1024 * 1024));
         await Write(disk, 4096, 4096);
         await disk.FlushAsync();
         await Write(disk, 100, 700);

@@ -15,11 +15,11 @@ public sealed class FlushSyncCountTests
 {
     private const int Block = 512 << 10;
 
-    private static (FaultFileSystem Fs, VirtualDisk Disk) Open(DiskType type)
+    private static (FaultFileSystem Fs, VirtualDisk Disk) Open(VhdDiskType type)
     {
         var fs = new FaultFileSystem(new MockFileSystem());
         fs.Directory.CreateDirectory("/img");
-        if (type == DiskType.Differencing)
+        if (type == VhdDiskType.Differencing)
         {
             using (VirtualDisk.Create(fs, "/img/p.vhd", new VhdCreateOptions { Size = 4 << 20, BlockSize = Block })) { }
             return (fs, VirtualDisk.CreateDifferencing(fs, "/img/a.vhd", "/img/p.vhd"));
@@ -35,10 +35,10 @@ public sealed class FlushSyncCountTests
     }
 
     [Theory]
-    [InlineData(DiskType.Fixed, 1)]
-    [InlineData(DiskType.Dynamic, 2)]
-    [InlineData(DiskType.Differencing, 2)]
-    public void A_write_in_place_costs_one_sync_an_allocation_two_and_nothing_written_none(DiskType type, int allocating)
+    [InlineData(VhdDiskType.Fixed, 1)]
+    [InlineData(VhdDiskType.Dynamic, 2)]
+    [InlineData(VhdDiskType.Differencing, 2)]
+    public void A_write_in_place_costs_one_sync_an_allocation_two_and_nothing_written_none(VhdDiskType type, int allocating)
     {
         var (fs, d) = Open(type);
         using (d)
@@ -54,7 +54,7 @@ public sealed class FlushSyncCountTests
     [Fact]
     public void A_differencing_write_that_sets_bits_in_an_allocated_block_costs_two_syncs()
     {
-        var (fs, d) = Open(DiskType.Differencing);
+        var (fs, d) = Open(VhdDiskType.Differencing);
         using (d)
         {
             d.Write(0, new byte[512]);
@@ -67,7 +67,7 @@ public sealed class FlushSyncCountTests
     [Fact]
     public void A_flush_without_durability_syncs_nothing_and_leaves_the_next_durable_flush_its_syncs()
     {
-        var (fs, d) = Open(DiskType.Dynamic);
+        var (fs, d) = Open(VhdDiskType.Dynamic);
         using (d)
         {
             d.Write(0, new byte[4096]);

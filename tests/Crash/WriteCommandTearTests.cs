@@ -19,10 +19,10 @@ public sealed class WriteCommandTearTests
     private const string Image = "/img/a.vhd";
 
     [Theory]
-    [InlineData(DiskType.Fixed, 100)]
-    [InlineData(DiskType.Dynamic, 4096 + 3)]
-    [InlineData(DiskType.Fixed, 0)]
-    public void A_crash_during_vhd_write_never_tears_a_sector(DiskType type, long offset)
+    [InlineData(VhdDiskType.Fixed, 100)]
+    [InlineData(VhdDiskType.Dynamic, 4096 + 3)]
+    [InlineData(VhdDiskType.Fixed, 0)]
+    public void A_crash_during_vhd_write_never_tears_a_sector(VhdDiskType type, long offset)
     {
         const int length = (1 << 20) + 300_000; // two engine writes at least
         var fs = new FaultFileSystem(new MockFileSystem());

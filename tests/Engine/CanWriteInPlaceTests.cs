@@ -19,7 +19,7 @@ public class CanWriteInPlaceTests
     public void FixedImagesAlwaysWriteInPlace()
     {
         var fs = NewFs();
-        using var d = VirtualDisk.Create(fs, "/d/f.vhd", new VhdCreateOptions { Type = DiskType.Fixed, Size = 4 << 20 });
+        using var d = VirtualDisk.Create(fs, "/d/f.vhd", new VhdCreateOptions { Type = VhdDiskType.Fixed, Size = 4 << 20 });
         Assert.True(d.CanWriteInPlace(12345, 4096));
     }
 
@@ -51,7 +51,7 @@ public class CanWriteInPlaceTests
     public void ReadOnlyImagesNeverWriteInPlace()
     {
         var fs = NewFs();
-        using (var d = VirtualDisk.Create(fs, "/d/f.vhd", new VhdCreateOptions { Type = DiskType.Fixed, Size = 4 << 20 })) { }
+        using (var d = VirtualDisk.Create(fs, "/d/f.vhd", new VhdCreateOptions { Type = VhdDiskType.Fixed, Size = 4 << 20 })) { }
         using var r = VirtualDisk.Open(fs, "/d/f.vhd");
         Assert.False(r.CanWriteInPlace(0, 512));
     }

@@ -23,19 +23,27 @@ public class DiskArgumentTests
         var fs = Img.NewFs();
         using var d = VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Size = 4 * M, BlockSize = 512 * K });
         Assert.Equal(4212736, d.Length);
+        // A range outside the disk is the caller's mistake: the BCL's exception, naming the offset
+        // when it is itself outside the disk, else the parameter that carries the length; the
+        // message names the image.
+        bool offsetBad = offset < 0 || offset > d.Length;
         if (length >= 0)
         {
             var buf = new byte[length];
-            Assert.Throws<VhdArgumentException>(() => d.Read(offset, buf));
-            Assert.Throws<VhdArgumentException>(() => d.Write(offset, buf));
+            var read = Assert.Throws<ArgumentOutOfRangeException>(() => d.Read(offset, buf));
+            Assert.Equal(offsetBad ? "offset" : "buffer", read.ParamName);
+            Assert.Contains("/d/a.vhd: range", read.Message);
+            var write = Assert.Throws<ArgumentOutOfRangeException>(() => d.Write(offset, buf));
+            Assert.Equal(offsetBad ? "offset" : "data", write.ParamName);
         }
-        Assert.Throws<VhdArgumentException>(() => d.MayContainData(offset, length));
+        var may = Assert.Throws<ArgumentOutOfRangeException>(() => d.MayContainData(offset, length));
+        Assert.Equal(offsetBad ? "offset" : "length", may.ParamName);
     }
 
     [Theory]
-    [InlineData(DiskType.Fixed)]
-    [InlineData(DiskType.Dynamic)]
-    public void RangesTouchingTheEndAreFine(DiskType type)
+    [InlineData(VhdDiskType.Fixed)]
+    [InlineData(VhdDiskType.Dynamic)]
+    public void RangesTouchingTheEndAreFine(VhdDiskType type)
     {
         var fs = Img.NewFs();
         using var d = VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = type, Size = 4 * M, BlockSize = 512 * K });
@@ -48,9 +56,9 @@ public class DiskArgumentTests
     }
 
     [Theory]
-    [InlineData(DiskType.Fixed)]
-    [InlineData(DiskType.Dynamic)]
-    public void WriteOnAReadOnlyDiskThrowsAndChangesNothing(DiskType type)
+    [InlineData(VhdDiskType.Fixed)]
+    [InlineData(VhdDiskType.Dynamic)]
+    public void WriteOnAReadOnlyDiskThrowsAndChangesNothing(VhdDiskType type)
     {
         var fs = Img.NewFs();
         using (VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = type, Size = 4 * M, BlockSize = 512 * K })) { }
@@ -81,23 +89,27 @@ public class DiskArgumentTests
     [InlineData(long.MinValue)]
     public void NonPositiveSizeIsRefused(long size)
     {
-        foreach (var type in new[] { DiskType.Fixed, DiskType.Dynamic })
+        foreach (var type in new[] { VhdDiskType.Fixed, VhdDiskType.Dynamic })
         {
             var fs = Img.NewFs();
-            var e = Assert.Throws<VhdArgumentException>(() => VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = type, Size = size }));
-            Assert.Equal("size", e.Parameter);
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = type, Size = size }));
+            Assert.Equal("options", e.ParamName);
+            Assert.StartsWith("/d/a.vhd: size ", e.Message);
+        Assert.Contains("(VhdCreateOptions.Size)", e.Message);
             Assert.Empty(fs.Directory.GetFiles("/d"));
         }
     }
 
     [Theory]
-    [InlineData(DiskType.Fixed)]
-    [InlineData(DiskType.Dynamic)]
-    public void SizeOverTheLimitIsRefused(DiskType type)
+    [InlineData(VhdDiskType.Fixed)]
+    [InlineData(VhdDiskType.Dynamic)]
+    public void SizeOverTheLimitIsRefused(VhdDiskType type)
     {
         var fs = Img.NewFs();
-        var e = Assert.Throws<VhdArgumentException>(() => VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = type, Size = VhdConstants.MaxDynamicSize + 1 }));
-        Assert.Equal("size", e.Parameter);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = type, Size = VhdConstants.MaxDynamicSize + 1 }));
+        Assert.Equal("options", e.ParamName);
+        Assert.StartsWith("/d/a.vhd: size ", e.Message);
+        Assert.Contains("(VhdCreateOptions.Size)", e.Message);
         Assert.Empty(fs.Directory.GetFiles("/d"));
     }
 
@@ -113,8 +125,10 @@ public class DiskArgumentTests
     public void BadBlockSizeIsRefused(int blockSize)
     {
         var fs = Img.NewFs();
-        var e = Assert.Throws<VhdArgumentException>(() => VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Size = 4 * M, BlockSize = blockSize }));
-        Assert.Equal("block size", e.Parameter);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Size = 4 * M, BlockSize = blockSize }));
+        Assert.Equal("options", e.ParamName);
+        Assert.StartsWith("/d/a.vhd: block size ", e.Message);
+        Assert.Contains("(VhdCreateOptions.BlockSize)", e.Message);
         Assert.Contains(blockSize.ToString(), e.Message);
         Assert.Empty(fs.Directory.GetFiles("/d"));
     }
@@ -130,14 +144,16 @@ public class DiskArgumentTests
     }
 
     [Theory]
-    [InlineData(DiskType.Differencing)]
-    [InlineData(DiskType.None)]
-    [InlineData((DiskType)7)]
-    public void CreateRefusesOtherTypes(DiskType type)
+    [InlineData(VhdDiskType.Differencing)]
+    [InlineData(VhdDiskType.None)]
+    [InlineData((VhdDiskType)7)]
+    public void CreateRefusesOtherTypes(VhdDiskType type)
     {
         var fs = Img.NewFs();
-        var e = Assert.Throws<VhdArgumentException>(() => VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = type, Size = 4 * M }));
-        Assert.Equal("type", e.Parameter);
+        var e = Assert.Throws<ArgumentException>(() => VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = type, Size = 4 * M }));
+        Assert.Equal("options", e.ParamName);
+        Assert.StartsWith("/d/a.vhd: disk type ", e.Message);
+        Assert.Contains("(VhdCreateOptions.Type)", e.Message);
     }
 
     [Fact]
@@ -154,15 +170,18 @@ public class DiskArgumentTests
     {
         var fs = Img.NewFs();
         using (VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Size = M })) { }
-        Assert.Throws<VhdArgumentException>(() => VirtualDisk.CreateDifferencing(fs, "/d/a.vhd", "/d/a.vhd"));
+        var e = Assert.Throws<ArgumentException>(() => VirtualDisk.CreateDifferencing(fs, "/d/a.vhd", "/d/a.vhd"));
+        Assert.Equal("parentPath", e.ParamName);
     }
 
     [Fact]
     public void OpeningAMissingFileThrows()
     {
+        // A missing image is told apart by type, as File.Open tells it (an IOException, as ours are).
         var fs = Img.NewFs();
-        var e = Assert.Throws<VhdException>(() => VirtualDisk.Open(fs, "/d/none.vhd"));
-        Assert.Contains("/d/none.vhd", e.Message);
+        var e = Assert.Throws<FileNotFoundException>(() => VirtualDisk.Open(fs, "/d/none.vhd"));
+        Assert.Equal("/d/none.vhd: no such image file", e.Message);
+        Assert.Equal("/d/none.vhd", e.FileName);
     }
 
     [Fact]
@@ -172,6 +191,11 @@ public class DiskArgumentTests
         var d = VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Size = M });
         d.Dispose();
         d.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => d.Read(0, new byte[1]));
+        var e = Assert.Throws<ObjectDisposedException>(() => d.Read(0, new byte[1]));
+        // The public type, not the internal one the open chose; and the image.
+        Assert.Equal(nameof(VirtualDisk), e.ObjectName);
+        Assert.Contains("/d/a.vhd", e.Message);
+        Assert.Throws<ObjectDisposedException>(() => d.Flush());
+        Assert.Throws<ObjectDisposedException>(() => d.Info);
     }
 }

@@ -32,7 +32,7 @@ public class DiskGeometryTests
 
     [Fact]
     public void FromSectorsRejectsNegative() =>
-        Assert.Throws<VhdArgumentException>(() => DiskGeometry.FromSectors(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DiskGeometry.FromSectors(-1));
 
     [Fact]
     public void EncodingIsCylindersHeadsSectors()
@@ -89,11 +89,11 @@ public class DiskGeometryTests
     }
 
     [Theory]
-    [InlineData(DiskType.Dynamic, 5L * 1024 * 1024)]
-    [InlineData(DiskType.Dynamic, 5L * 1024 * 1024 + 100)]
-    [InlineData(DiskType.Fixed, 5L * 1024 * 1024)]
-    [InlineData(DiskType.Fixed, 3L * 1024 * 1024 + 1)]
-    public void ExactSizeCreateKeepsTheSizeWithMaximumGeometry(DiskType type, long requested)
+    [InlineData(VhdDiskType.Dynamic, 5L * 1024 * 1024)]
+    [InlineData(VhdDiskType.Dynamic, 5L * 1024 * 1024 + 100)]
+    [InlineData(VhdDiskType.Fixed, 5L * 1024 * 1024)]
+    [InlineData(VhdDiskType.Fixed, 3L * 1024 * 1024 + 1)]
+    public void ExactSizeCreateKeepsTheSizeWithMaximumGeometry(VhdDiskType type, long requested)
     {
         long expected = (requested + 511) / 512 * 512;
         var fs = Img.NewFs();
@@ -106,7 +106,7 @@ public class DiskGeometryTests
         }
         using (var d = VirtualDisk.Open(fs, "/d/a.vhd"))
             Assert.Equal(expected, d.Length);
-        if (type == DiskType.Fixed) Assert.Equal(expected + 512, fs.FileInfo.New("/d/a.vhd").Length);
+        if (type == VhdDiskType.Fixed) Assert.Equal(expected + 512, fs.FileInfo.New("/d/a.vhd").Length);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Storage.VhdEngine.Disks;
 using Storage.Tests.Engine.Support;
 using Storage.VhdEngine.Format;
 using Xunit;
@@ -15,7 +16,8 @@ public class FooterValidationTests
         var e = Img.OpenFails(img);
         var end = VhdFooter.Read(img.AsSpan(img.Length - 512));
         Assert.Equal("footer checksum", e.Field);
-        Assert.Equal($"footer checksum: 0x{end.Checksum:x8} does not match the computed 0x{end.ComputeChecksum():x8}", e.Message);
+        // Every message names the image first.
+        Assert.Equal($"{e.Path}: footer checksum: 0x{end.Checksum:x8} does not match the computed 0x{end.ComputeChecksum():x8}", e.Message);
         Assert.NotEqual(end.Checksum, end.ComputeChecksum());
     }
 
@@ -82,7 +84,7 @@ public class FooterValidationTests
     public void DiskTypeMustBeFixedDynamicOrDifferencing(uint type)
     {
         var img = Img.Dynamic();
-        Img.PatchFooters(img, f => f with { DiskType = (DiskType)type });
+        Img.PatchFooters(img, f => f with { DiskType = (VhdDiskType)type });
         var e = Img.OpenFails(img);
         Assert.Equal("footer disk type", e.Field);
         Assert.Contains(type.ToString(), e.Message);

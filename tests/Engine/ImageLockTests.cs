@@ -105,8 +105,9 @@ public sealed class ImageLockTests
     public void Force_share_is_for_readers_only()
     {
         var fs = WithImage();
-        var e = Assert.Throws<VhdArgumentException>(() => VirtualDisk.Open(fs, A, FileAccess.ReadWrite, Share));
-        Assert.Equal("ForceShare", e.Parameter);
+        var e = Assert.Throws<ArgumentException>(() => VirtualDisk.Open(fs, A, FileAccess.ReadWrite, Share));
+        Assert.Equal("options", e.ParamName);
+        Assert.StartsWith("VhdOpenOptions.ForceShare: ", e.Message);
         VirtualDisk.Open(fs, A, FileAccess.ReadWrite).Dispose();
     }
 

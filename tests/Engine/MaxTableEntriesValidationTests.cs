@@ -53,6 +53,39 @@ public class MaxTableEntriesValidationTests(SamplesFixture samples) : IClassFixt
         Assert.Contains(entries.ToString(), e.Message);
     }
 
+    /// <summary>
+    /// Review defect: more entries than an int holds (2^31 of 512-byte blocks, 1 TiB, under the
+    /// size bound) in a file long enough for their 8 GiB table passed every rule and then threw
+    /// OverflowException from the table's int count. A sparse file on the real file system.
+    /// </summary>
+    [Fact]
+    public void EntriesBeyondAnIntInAFileBigEnoughForTheirTableAreRefused()
+    {
+        var img = Img.Dynamic();
+        const uint entries = 0x8000_0000;
+        Img.PatchHeader(img, h => h with { BlockSize = 512, MaxTableEntries = entries });
+        string dir = Directory.CreateTempSubdirectory("storage-bat-").FullName;
+        string path = Path.Combine(dir, "big.vhd");
+        try
+        {
+            using (var f = File.Create(path))
+            {
+                f.Write(img);
+                f.SetLength(8L * 1024 * 1024 * 1024 + 1024 * 1024); // sparse: holds the 8 GiB table
+                f.Position = f.Length - 512;
+                f.Write(img.AsSpan(img.Length - 512));
+            }
+            var e = Assert.Throws<VhdFormatException>(() => VirtualDisk.Open(new System.IO.Abstractions.FileSystem(), path).Dispose());
+            Assert.Equal("max table entries", e.Field);
+            Assert.Contains(entries.ToString(), e.Message);
+            Assert.Contains(path, e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void HostileAfl5NamesMaxTableEntries()
     {

@@ -55,14 +55,14 @@ public class ParentLocatorValidationTests
     public void LocatorInsideTheFileIsAcceptedOnADynamicImage()
     {
         using var d = VirtualDisk.Open(Img.Put(WithLocator(0, new ParentLocator(ParentLocator.W2ru, 512, 20, 0, 2048))), "/d/x.vhd");
-        Assert.Equal(DiskType.Dynamic, d.DiskType);
+        Assert.Equal(VhdDiskType.Dynamic, d.DiskType);
     }
     [Fact]
     public void LocatorWithoutDataIsNotCheckedForItsOffset()
     {
         // Nothing is read from a locator whose data length is 0, so where it points does not matter.
         using var d = VirtualDisk.Open(Img.Put(WithLocator(2, new ParentLocator(ParentLocator.W2ku, 512, 0, 0, 1UL << 40))), "/d/x.vhd");
-        Assert.Equal(DiskType.Dynamic, d.DiskType);
+        Assert.Equal(VhdDiskType.Dynamic, d.DiskType);
     }
 
     [Fact]

@@ -11,10 +11,10 @@ public class ReadWriteTests
     private const int K = 1024, M = 1024 * 1024;
 
     [Theory]
-    [InlineData(DiskType.Fixed, 512 * K, 3 * M)]
-    [InlineData(DiskType.Dynamic, 512 * K, 3 * M)]
-    [InlineData(DiskType.Dynamic, 2 * M, 11 * M)]
-    public void OddWritesMatchTheModelBeforeAndAfterReopen(DiskType type, int block, long size)
+    [InlineData(VhdDiskType.Fixed, 512 * K, 3 * M)]
+    [InlineData(VhdDiskType.Dynamic, 512 * K, 3 * M)]
+    [InlineData(VhdDiskType.Dynamic, 2 * M, 11 * M)]
+    public void OddWritesMatchTheModelBeforeAndAfterReopen(VhdDiskType type, int block, long size)
     {
         var fs = Img.NewFs();
         byte[] model;
@@ -40,10 +40,10 @@ public class ReadWriteTests
     }
 
     [Theory]
-    [InlineData(DiskType.Dynamic, 512 * K)]
-    [InlineData(DiskType.Dynamic, 2 * M)]
-    [InlineData(DiskType.Fixed, 2 * M)]
-    public void DifferencingChildMatchesTheModelAndLeavesTheParentAlone(DiskType parentType, int block)
+    [InlineData(VhdDiskType.Dynamic, 512 * K)]
+    [InlineData(VhdDiskType.Dynamic, 2 * M)]
+    [InlineData(VhdDiskType.Fixed, 2 * M)]
+    public void DifferencingChildMatchesTheModelAndLeavesTheParentAlone(VhdDiskType parentType, int block)
     {
         var fs = Img.NewFs();
         byte[] model;
@@ -59,7 +59,7 @@ public class ReadWriteTests
         var parentBytes = fs.File.ReadAllBytes("/d/parent.vhd");
         using (var c = VirtualDisk.CreateDifferencing(fs, "/d/child.vhd", "/d/parent.vhd"))
         {
-            Assert.Equal(DiskType.Differencing, c.DiskType);
+            Assert.Equal(VhdDiskType.Differencing, c.DiskType);
             Assert.Equal(model.LongLength, c.Length);
             Model.AssertSame(c, model);
             Model.OddWrites(c, model, c.BlockSize, seed: 4);
@@ -117,9 +117,9 @@ public class ReadWriteTests
     }
 
     [Theory]
-    [InlineData(DiskType.Fixed)]
-    [InlineData(DiskType.Dynamic)]
-    public void UnwrittenSpaceReadsZeros(DiskType type)
+    [InlineData(VhdDiskType.Fixed)]
+    [InlineData(VhdDiskType.Dynamic)]
+    public void UnwrittenSpaceReadsZeros(VhdDiskType type)
     {
         var fs = Img.NewFs();
         using var d = VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = type, Size = 3 * M, BlockSize = 512 * K });
@@ -128,7 +128,7 @@ public class ReadWriteTests
         var all = Img.ReadAll(d);
         Assert.Equal(3, all.Count(b => b != 0));
         Assert.Equal(7, all[512 * K + 1001]);
-        if (type == DiskType.Dynamic)
+        if (type == VhdDiskType.Dynamic)
         {
             Assert.False(d.MayContainData(0, 512 * K));
             Assert.True(d.MayContainData(512 * K, 1));
@@ -168,7 +168,7 @@ public class ReadWriteTests
         {
             await d.WriteAsync(12345, Img.Random(40, 9999));
             await d.FlushAsync();
-            await Assert.ThrowsAsync<Storage.VhdEngine.VhdArgumentException>(async () => await d.WriteAsync(d.Length, new byte[1]));
+            await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await d.WriteAsync(d.Length, new byte[1]));
         }
         using var r = VirtualDisk.Open(fs, "/d/a.vhd");
         var buf = new byte[9999];

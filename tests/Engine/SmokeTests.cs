@@ -8,9 +8,9 @@ namespace Storage.Tests.Engine;
 public class SmokeTests
 {
     [Theory]
-    [InlineData(DiskType.Dynamic)]
-    [InlineData(DiskType.Fixed)]
-    public void WriteReadReopen(DiskType type)
+    [InlineData(VhdDiskType.Dynamic)]
+    [InlineData(VhdDiskType.Fixed)]
+    public void WriteReadReopen(VhdDiskType type)
     {
         var fs = new MockFileSystem();
         fs.Directory.CreateDirectory("/d");

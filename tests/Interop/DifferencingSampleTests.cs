@@ -25,7 +25,7 @@ public class DifferencingSampleTests
         Assert.Contains("checksum", e.Message);
         using var disk = VirtualDisk.Open(dir.Fs, child, FileAccess.Read, Lax);
         Assert.Contains(disk.Warnings, w => w.Contains("dynamic header checksum"));
-        Assert.Equal(DiskType.Differencing, disk.DiskType);
+        Assert.Equal(VhdDiskType.Differencing, disk.DiskType);
         Assert.All(disk.Header!.ParentLocators.ToArray(), l => Assert.True(l.IsEmpty));
         Assert.Equal("image.vhd", disk.Header.ParentUnicodeName);
         Assert.Equal([child, parent], disk.Chain);

@@ -13,19 +13,19 @@ namespace Storage.Tests.Interop;
 /// </summary>
 public class OurImagesTests
 {
-    public static TheoryData<string, DiskType, long, int, bool> Cases => new()
+    public static TheoryData<string, VhdDiskType, long, int, bool> Cases => new()
     {
-        { "dyn-512k-chs", DiskType.Dynamic, 20 * 1024 * 1024 + 12345, 512 * 1024, false },
-        { "dyn-2m-exact", DiskType.Dynamic, 64L * 1024 * 1024, 2 * 1024 * 1024, true },
-        { "dyn-2m-odd-exact", DiskType.Dynamic, 7777777, 2 * 1024 * 1024, true },
-        { "dyn-512k-odd-chs", DiskType.Dynamic, 33 * 1024 * 1024 + 1, 512 * 1024, false },
-        { "fixed-chs", DiskType.Fixed, 10 * 1024 * 1024, 0, false },
-        { "fixed-exact", DiskType.Fixed, 8L * 1024 * 1024, 0, true },
+        { "dyn-512k-chs", VhdDiskType.Dynamic, 20 * 1024 * 1024 + 12345, 512 * 1024, false },
+        { "dyn-2m-exact", VhdDiskType.Dynamic, 64L * 1024 * 1024, 2 * 1024 * 1024, true },
+        { "dyn-2m-odd-exact", VhdDiskType.Dynamic, 7777777, 2 * 1024 * 1024, true },
+        { "dyn-512k-odd-chs", VhdDiskType.Dynamic, 33 * 1024 * 1024 + 1, 512 * 1024, false },
+        { "fixed-chs", VhdDiskType.Fixed, 10 * 1024 * 1024, 0, false },
+        { "fixed-exact", VhdDiskType.Fixed, 8L * 1024 * 1024, 0, true },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void OurImageReadsTheSameInQemuAndLibvhdi(string name, DiskType type, long size, int blockSize, bool exact)
+    public void OurImageReadsTheSameInQemuAndLibvhdi(string name, VhdDiskType type, long size, int blockSize, bool exact)
     {
         using var dir = new TempDir("ours");
         string image = dir[name + ".vhd"];
@@ -88,7 +88,7 @@ public class OurImagesTests
         var lib = Libvhdi.Read(image);
         Assert.True(lib.MediaSize == length, $"libvhdi media size {lib.MediaSize}, ours {length}\n{lib.Output}");
         Assert.True(lib.Sha256 == modelSha, $"libvhdi reads different bytes\n{lib.Output}");
-        Assert.Equal(type == DiskType.Fixed ? 2 : 3, lib.DiskType);
+        Assert.Equal(type == VhdDiskType.Fixed ? 2 : 3, lib.DiskType);
         var vhdiinfo = Tools.Run("vhdiinfo", image);
         Assert.True(vhdiinfo.ExitCode == 0, vhdiinfo.ToString());
         Assert.Contains($"({length} bytes)", vhdiinfo.StdOut);

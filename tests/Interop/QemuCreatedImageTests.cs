@@ -51,7 +51,7 @@ public class QemuCreatedImageTests
 
         using (var disk = VirtualDisk.Open(dir.Fs, image))
         {
-            Assert.Equal(subformat == "fixed" ? DiskType.Fixed : DiskType.Dynamic, disk.DiskType);
+            Assert.Equal(subformat == "fixed" ? VhdDiskType.Fixed : VhdDiskType.Dynamic, disk.DiskType);
             Assert.Equal(forceSize ? "qem2" : "qemu", disk.Footer.CreatorApplicationText);
             Assert.True(virtualSize == disk.Length, $"virtual size: ours {disk.Length}, qemu {virtualSize}\n{create}");
             Assert.Equal(virtualSize, new FileInfo(raw).Length);

@@ -1,3 +1,4 @@
+using Storage.VhdEngine.Disks;
 using System.Buffers.Binary;
 using CsCheck;
 using Storage.VhdEngine.Format;
@@ -5,7 +6,7 @@ using Storage.VhdEngine.Format;
 namespace Storage.Tests.Property;
 
 /// <summary>Generators of on-disk records with every field drawn, boundary values favoured.</summary>
-public static class Generators
+internal static class Generators
 {
     /// <summary>Any u32, often a boundary.</summary>
     public static readonly Gen<uint> U32 = Gen.Frequency(
@@ -45,7 +46,7 @@ public static class Generators
                 OriginalSize = orig,
                 CurrentSize = cur,
                 Geometry = geo,
-                DiskType = (DiskType)type,
+                DiskType = (VhdDiskType)type,
                 Checksum = sum,
                 UniqueId = id,
                 SavedState = saved,

@@ -1,3 +1,4 @@
+using Storage.VhdEngine.Disks;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.IO.Abstractions;
@@ -186,7 +187,7 @@ public static class IoMeter
 public class HostileChainTests
 {
     private static byte[] Child(Guid id, Guid parentId, string parentName) =>
-        new ImageBuilder(16384, 4096) { Type = Storage.VhdEngine.Format.DiskType.Differencing, UniqueId = id, ParentId = parentId, ParentName = parentName }
+        new ImageBuilder(16384, 4096) { Type = Storage.VhdEngine.Disks.VhdDiskType.Differencing, UniqueId = id, ParentId = parentId, ParentName = parentName }
             .Locator(Storage.VhdEngine.Format.ParentLocator.W2ru, System.Text.Encoding.Unicode.GetBytes(@".\" + parentName))
             .Block(1, new byte[4096], new byte[512])
             .Build();

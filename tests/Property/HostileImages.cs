@@ -124,7 +124,7 @@ public static class HostileImages
         {
             case BaseKind.Fixed:
             case BaseKind.FixedChs:
-                return new CaseFiles(EngineImage(new VhdCreateOptions { Type = DiskType.Fixed, Size = rnd.Next(1, 256 * 1024), ExactSize = kind == BaseKind.Fixed }, rnd), null);
+                return new CaseFiles(EngineImage(new VhdCreateOptions { Type = VhdDiskType.Fixed, Size = rnd.Next(1, 256 * 1024), ExactSize = kind == BaseKind.Fixed }, rnd), null);
             case BaseKind.Dynamic:
                 {
                     // Small files (the last block's unused tail cut off): the allocation bound per case
@@ -133,7 +133,7 @@ public static class HostileImages
                     return new CaseFiles(SeedImages.TrimLastBlock(image), null);
                 }
             case BaseKind.DynamicSmallBlocks:
-                return new CaseFiles(Crafted(rnd, DiskType.Dynamic, Guid.Empty, null), null);
+                return new CaseFiles(Crafted(rnd, VhdDiskType.Dynamic, Guid.Empty, null), null);
             case BaseKind.Differencing:
                 {
                     var fs = new MockFileSystem();
@@ -160,7 +160,7 @@ public static class HostileImages
                     long size = (long)blockSize * rnd.Next(1, 24) - (rnd.Next(2) == 0 ? 0 : 512 * rnd.Next(0, blockSize / 512));
                     size = Math.Max(512, size);
                     var parent = new ImageBuilder(size, blockSize) { UniqueId = parentId }.Block(0, Pattern(rnd, blockSize)).Build();
-                    var child = Crafted(rnd, DiskType.Differencing, parentId, size, blockSize, dir);
+                    var child = Crafted(rnd, VhdDiskType.Differencing, parentId, size, blockSize, dir);
                     return new CaseFiles(child, parent);
                 }
         }
@@ -188,13 +188,13 @@ public static class HostileImages
         }
     }
 
-    private static byte[] Crafted(Random rnd, DiskType type, Guid parentId, long? size, int? block = null, string dir = "/h")
+    private static byte[] Crafted(Random rnd, VhdDiskType type, Guid parentId, long? size, int? block = null, string dir = "/h")
     {
         int blockSize = block ?? 512 << rnd.Next(0, 7);
         long virtualSize = size ?? Math.Max(512, (long)blockSize * rnd.Next(1, 24) - 512 * rnd.Next(0, 3));
         int entries = (int)((virtualSize + blockSize - 1) / blockSize);
-        var b = new ImageBuilder(virtualSize, blockSize) { Type = type, ParentId = parentId, ParentName = type == DiskType.Differencing ? $@"{dir.Replace('/', '\\')}\{ParentFileName}" : "" };
-        if (type == DiskType.Differencing)
+        var b = new ImageBuilder(virtualSize, blockSize) { Type = type, ParentId = parentId, ParentName = type == VhdDiskType.Differencing ? $@"{dir.Replace('/', '\\')}\{ParentFileName}" : "" };
+        if (type == VhdDiskType.Differencing)
         {
             b.Locator(ParentLocator.W2ru, Encoding.Unicode.GetBytes($@".\{ParentFileName}"));
             b.Locator(ParentLocator.W2ku, Encoding.Unicode.GetBytes($@"{dir.Replace('/', '\\')}\{ParentFileName}"));
@@ -204,7 +204,7 @@ public static class HostileImages
         foreach (int i in order)
         {
             byte[]? bitmap = null;
-            if (type == DiskType.Differencing)
+            if (type == VhdDiskType.Differencing)
             {
                 bitmap = new byte[VhdConstants.BitmapBytes(blockSize)];
                 rnd.NextBytes(bitmap.AsSpan(0, Math.Max(1, blockSize / 512 / 8)));

@@ -10,7 +10,7 @@ using Xunit;
 namespace Storage.Tests.Property;
 
 /// <summary>The disk a sequence starts from.</summary>
-public sealed record ModelConfig(DiskType Type, long Size, int BlockSize, bool ExactSize)
+public sealed record ModelConfig(VhdDiskType Type, long Size, int BlockSize, bool ExactSize)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Type} size={Size} block={BlockSize} exact={ExactSize}";
@@ -42,7 +42,7 @@ public class ModelBasedTests
 
     private static readonly Gen<ModelConfig> Configs =
         Gen.Select(
-            Gen.Frequency((1, Gen.Const(DiskType.Fixed)), (3, Gen.Const(DiskType.Dynamic))),
+            Gen.Frequency((1, Gen.Const(VhdDiskType.Fixed)), (3, Gen.Const(VhdDiskType.Dynamic))),
             Gen.Frequency((2, Gen.Long[1, 64 * 1024]), (3, Gen.Long[64 * 1024, 4L << 20]), (1, Gen.Long[4L << 20, 16L << 20])),
             Gen.Int[19, 22].Select(shift => 1 << shift),
             Gen.Bool,
@@ -50,7 +50,7 @@ public class ModelBasedTests
 
     private static Gen<long> Offsets(ModelConfig c)
     {
-        long block = c.Type == DiskType.Dynamic ? c.BlockSize : VhdConstants.DefaultBlockSize;
+        long block = c.Type == VhdDiskType.Dynamic ? c.BlockSize : VhdConstants.DefaultBlockSize;
         long blocks = Math.Max(1, c.Size / block + 1);
         return Gen.Frequency(
             (3, Gen.Long[0, Math.Max(0, c.Size - 1)]),
@@ -61,7 +61,7 @@ public class ModelBasedTests
 
     private static Gen<int> Lengths(ModelConfig c)
     {
-        int block = c.Type == DiskType.Dynamic ? c.BlockSize : VhdConstants.DefaultBlockSize;
+        int block = c.Type == VhdDiskType.Dynamic ? c.BlockSize : VhdConstants.DefaultBlockSize;
         return Gen.Frequency(
             (3, Gen.Int[1, 511]),
             (3, Gen.Int[1, 8].Select(k => k * 512)),
@@ -191,7 +191,7 @@ public class ModelBasedTests
                             leafPath = fs.Path.Combine(dir, $"child{++children}.vhd");
                             leaf = Committer.Snapshot(fs, frozen[^1].Path, leafPath);
                             Assert.Equal(length, leaf.Length);
-                            Assert.Equal(DiskType.Differencing, leaf.DiskType);
+                            Assert.Equal(VhdDiskType.Differencing, leaf.DiskType);
                             model.CopyTo(flushed, 0);
                             AssertDisk(leaf, model, $"{at}: new child");
                             break;

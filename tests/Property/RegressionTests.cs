@@ -58,7 +58,7 @@ public class RegressionTests
             Assert.Equal(0, mkfifo(fifo, Convert.ToUInt32("600", 8)));
             foreach (string target in new[] { fifo, "/dev/zero", "/dev/null" })
             {
-                var b = new ImageBuilder(16384, 4096) { Type = DiskType.Differencing, ParentId = Guid.NewGuid() };
+                var b = new ImageBuilder(16384, 4096) { Type = VhdDiskType.Differencing, ParentId = Guid.NewGuid() };
                 b.Locator(ParentLocator.W2ku, Encoding.Unicode.GetBytes(target.Replace('/', '\\')));
                 string child = Path.Combine(dir, "child.vhd");
                 File.WriteAllBytes(child, b.Build());
@@ -101,7 +101,7 @@ public class WriteBoundsRegressionTests
         const int size = 16000, block = 4096;
         var parentId = Guid.NewGuid();
         var parent = new ImageBuilder(size, block) { UniqueId = parentId }.Block(3, SeedImages.Fill(block, 1)).Build();
-        var full = new ImageBuilder(size, block) { Type = DiskType.Differencing, ParentId = parentId, ParentName = "parent.vhd" }
+        var full = new ImageBuilder(size, block) { Type = VhdDiskType.Differencing, ParentId = parentId, ParentName = "parent.vhd" }
             .Locator(ParentLocator.W2ru, Encoding.Unicode.GetBytes(@".\parent.vhd"))
             .Block(3, SeedImages.Fill(block, 2), new byte[512])
             .Build();

@@ -151,7 +151,7 @@ public class ConvertTests : IDisposable
         string target = _dir["t.vhd"];
         var options = new VhdCreateOptions { Size = 1 << 20, ExactSize = true };
         // More bytes than the disk holds: the copy fails after the target was created.
-        var e = Assert.Throws<VhdArgumentException>(() => Converter.ConvertToVhd(new MemoryStream(ReadWriteTests.Random(3 << 20, 10)), fs, target, options));
+        var e = Assert.Throws<VhdException>(() => Converter.ConvertToVhd(new MemoryStream(ReadWriteTests.Random(3 << 20, 10)), fs, target, options));
         Assert.Contains("more than the target", e.Message);
         Assert.False(File.Exists(target));
         Assert.Empty(Directory.GetFiles(_dir.Path));
@@ -159,7 +159,7 @@ public class ConvertTests : IDisposable
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         File.WriteAllBytes(_dir["a.raw"], MixedImage(2, 11));
-        Assert.ThrowsAny<OperationCanceledException>(() => Converter.Convert(fs, _dir["a.raw"], _dir["x.raw"], new ConvertOptions { To = ConvertFormat.Raw }, cancellationToken: cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => Converter.Convert(fs, _dir["a.raw"], _dir["x.raw"], new ConvertOptions { To = DiskImageFormat.Raw }, cancellationToken: cts.Token));
         Assert.False(File.Exists(_dir["x.raw"]));
     }
 
@@ -168,16 +168,16 @@ public class ConvertTests : IDisposable
     {
         var fs = new FileSystem();
         File.WriteAllBytes(_dir["a.raw"], MixedImage(3, 12));
-        Assert.Equal(SourceFormat.Raw, Converter.Probe(fs, _dir["a.raw"]));
+        Assert.Equal(DiskImageFormat.Raw, Converter.Probe(fs, _dir["a.raw"]));
         var progress = new List<long>();
-        var result = Converter.Convert(fs, _dir["a.raw"], _dir["a.vhd"], new ConvertOptions { To = ConvertFormat.Dynamic, ExactSize = true }, new SyncProgress(progress.Add));
-        Assert.Equal(SourceFormat.Raw, result.Source);
+        var result = Converter.Convert(fs, _dir["a.raw"], _dir["a.vhd"], new ConvertOptions { To = DiskImageFormat.Dynamic, ExactSize = true }, new SyncProgress(progress.Add));
+        Assert.Equal(DiskImageFormat.Raw, result.Source);
         Assert.Equal(3 << 20, result.VirtualSize);
         Assert.Equal(3L << 20, progress[^1]);
-        Assert.Equal(SourceFormat.Vhd, Converter.Probe(fs, _dir["a.vhd"]));
+        Assert.Equal(DiskImageFormat.Vhd, Converter.Probe(fs, _dir["a.vhd"]));
         using var disk = VirtualDisk.Open(fs, _dir["a.vhd"]);
         var raw = Converter.ConvertToRaw(disk, fs, _dir["b.raw"]);
-        Assert.Equal(SourceFormat.Vhd, raw.Source);
+        Assert.Equal(DiskImageFormat.Vhd, raw.Source);
         Assert.Equal(File.ReadAllBytes(_dir["a.raw"]), File.ReadAllBytes(_dir["b.raw"]));
         // One random 1 MiB region; the zeros around it are not written.
         Assert.Equal(1 << 20, raw.DataBytesWritten);

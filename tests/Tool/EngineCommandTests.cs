@@ -21,7 +21,7 @@ public sealed class EngineCommandTests : IDisposable
         // Other tests run the tool at the same time: spans are told apart by image path.
         _listener = new ActivityListener
         {
-            ShouldListenTo = s => s.Name == Storage.VhdEngine.VhdTelemetry.Name,
+            ShouldListenTo = s => s.Name == Storage.VhdEngine.Disks.VirtualDisk.TelemetryName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _spans.Enqueue,
         };

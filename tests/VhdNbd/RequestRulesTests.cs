@@ -87,7 +87,7 @@ public sealed class RequestRulesTests
         var full = new VhdIOException("/srv/images/a.vhd: write failed", new IOException("No space left on device") { HResult = 28 }, diskUsable: true);
         Assert.Equal((NbdError.NoSpace, "a.vhd: write failed"), NbdErrors.From(full, Export));
         Assert.Equal(NbdError.Io, NbdErrors.From(new VhdIOException("/srv/images/a.vhd: bad sector", new IOException("EIO") { HResult = 5 }, diskUsable: true), Export).Error);
-        Assert.Equal(NbdError.Invalid, NbdErrors.From(new VhdArgumentException("offset", "bad"), Export).Error);
+        Assert.Equal(NbdError.Invalid, NbdErrors.From(new ArgumentOutOfRangeException("offset", "bad"), Export).Error);
         Assert.Equal(NbdError.Io, NbdErrors.From(new VhdException("/srv/images/a.vhd: the image actor stopped"), Export).Error);
     }
 }

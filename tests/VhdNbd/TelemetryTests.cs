@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Storage.Tests.VhdNbd.Infrastructure;
-using Storage.VhdEngine;
+using Storage.VhdEngine.Disks;
 using Xunit;
 using static Storage.Tests.VhdNbd.Infrastructure.RawNbdClient;
 
@@ -12,6 +12,8 @@ namespace Storage.Tests.VhdNbd;
 public sealed class TelemetryTests : IDisposable
 {
     private readonly TestDir _dir = new();
+    // A host's own span under the same name, current where the server starts.
+    private static readonly ActivitySource HostSource = new(VirtualDisk.TelemetryName);
     private readonly ConcurrentQueue<Activity> _spans = new();
     private readonly ActivityListener _listener;
 
@@ -19,7 +21,7 @@ public sealed class TelemetryTests : IDisposable
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = s => s.Name == VhdTelemetry.Name,
+            ShouldListenTo = s => s.Name == VirtualDisk.TelemetryName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _spans.Enqueue,
         };
@@ -38,7 +40,7 @@ public sealed class TelemetryTests : IDisposable
         Images.Dynamic(_dir["traced.vhd"]);
         ServerHost host;
         // A span current where the server starts (a host's own) must not become every request's parent.
-        using (VhdTelemetry.ActivitySource.StartActivity("host start"))
+        using (HostSource.StartActivity("host start"))
             host = await ServerHost.StartAsync(_dir.Path);
         await using (host)
         {

@@ -1,6 +1,6 @@
 namespace Storage.CrashTesting.Workloads;
 
-/// <summary>Committer.Commit of a child with data into a parent with data, keeping or deleting the child.</summary>
+/// <summary>VhdMaintenance.Commit of a child with data into a parent with data, keeping or deleting the child.</summary>
 internal sealed class CommitWorkload(bool keepChild) : CrashWorkload
 {
     public override string Name => keepChild ? "commit-keep" : "commit-drop";

@@ -1,4 +1,4 @@
-using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting.Workloads;
 
@@ -13,7 +13,7 @@ internal sealed class CreateDynamicWorkload : CrashWorkload
 
     public override void Run(WorkloadContext ctx)
     {
-        var disk = ctx.Create(Images.Disk, DiskType.Dynamic, Images.Size);
+        var disk = ctx.Create(Images.Disk, VhdDiskType.Dynamic, Images.Size);
         ctx.Write(disk, 4096, 4096);
         ctx.Flush(disk);
         ctx.Write(disk, 2L * Images.Block + 512, 1536);
@@ -25,6 +25,6 @@ internal sealed class CreateDynamicWorkload : CrashWorkload
     public override void Recover(WorkloadContext ctx)
     {
         if (!ctx.FileSystem.File.Exists(WorkloadContext.PathOf(Images.Disk)))
-            ctx.Close(ctx.Create(Images.Disk, DiskType.Dynamic, Images.Size));
+            ctx.Close(ctx.Create(Images.Disk, VhdDiskType.Dynamic, Images.Size));
     }
 }

@@ -1,4 +1,4 @@
-using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting.Workloads;
 
@@ -13,7 +13,7 @@ internal sealed class CreateFixedWorkload : CrashWorkload
 
     public override void Run(WorkloadContext ctx)
     {
-        var disk = ctx.Create(Images.Disk, DiskType.Fixed, 2L * 1024 * 1024);
+        var disk = ctx.Create(Images.Disk, VhdDiskType.Fixed, 2L * 1024 * 1024);
         ctx.Write(disk, 4096, 4096);
         ctx.Flush(disk);
         ctx.Write(disk, 100, 700);
@@ -26,6 +26,6 @@ internal sealed class CreateFixedWorkload : CrashWorkload
     public override void Recover(WorkloadContext ctx)
     {
         if (!ctx.FileSystem.File.Exists(WorkloadContext.PathOf(Images.Disk)))
-            ctx.Close(ctx.Create(Images.Disk, DiskType.Fixed, 2L * 1024 * 1024));
+            ctx.Close(ctx.Create(Images.Disk, VhdDiskType.Fixed, 2L * 1024 * 1024));
     }
 }

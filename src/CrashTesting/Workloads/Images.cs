@@ -1,4 +1,4 @@
-using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting.Workloads;
 
@@ -19,7 +19,7 @@ internal static class Images
     /// <summary>An empty dynamic image, durable and closed.</summary>
     public static void EmptyDynamic(WorkloadContext ctx, string name = Disk)
     {
-        var disk = ctx.Create(name, DiskType.Dynamic, Size);
+        var disk = ctx.Create(name, VhdDiskType.Dynamic, Size);
         ctx.Flush(disk);
         ctx.Close(disk);
     }
@@ -31,7 +31,7 @@ internal static class Images
     /// </summary>
     public static void ParentWithData(WorkloadContext ctx, string name = Base)
     {
-        var disk = ctx.Create(name, DiskType.Dynamic, Size);
+        var disk = ctx.Create(name, VhdDiskType.Dynamic, Size);
         ctx.Write(disk, 0, 32 * 1024);
         ctx.Write(disk, Block - 8192, 12 * 1024);
         ctx.Write(disk, 3L * Block + 1000, 1500);

@@ -1,10 +1,10 @@
 using Storage.FaultInjection;
-using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting.Workloads;
 
 /// <summary>
-/// Checker.Repair of an image a crash left with leaked tail space (an allocation whose BAT entry
+/// VhdMaintenance.Repair of an image a crash left with leaked tail space (an allocation whose BAT entry
 /// never landed) or without an end footer (the new footer lost, the old one overwritten by the
 /// bitmap). Every crashed state of the repair gets a repair of its own, crashed too.
 /// </summary>
@@ -20,7 +20,7 @@ internal sealed class RepairWorkload(bool missingFooter) : CrashWorkload
 
     public override void Setup(WorkloadContext ctx)
     {
-        var disk = ctx.Create(Images.Disk, DiskType.Dynamic, Images.Size);
+        var disk = ctx.Create(Images.Disk, VhdDiskType.Dynamic, Images.Size);
         ctx.Write(disk, 0, 16 * 1024);
         ctx.Flush(disk);
         // Allocate block 3 and crash before the flush: footer at the new end, bitmap over the old footer, data.

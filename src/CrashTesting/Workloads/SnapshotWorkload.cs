@@ -1,6 +1,6 @@
 namespace Storage.CrashTesting.Workloads;
 
-/// <summary>Committer.Snapshot of an image with data, then writes into the new child.</summary>
+/// <summary>VhdMaintenance.Snapshot of an image with data, then writes into the new child.</summary>
 internal sealed class SnapshotWorkload : CrashWorkload
 {
     public override string Name => "snapshot";

@@ -13,7 +13,7 @@ namespace Storage.VhdEngine.Disks;
 /// <see cref="VhdIOException"/>. Reads and writes are thread-safe; <see cref="Sync"/> makes every
 /// write that returned before it durable.
 /// </summary>
-public sealed class BlockFile : IDisposable
+internal sealed class BlockFile : IDisposable
 {
     // File systems whose File.OpenHandle said NotSupported (MockFileSystem): learnt once per type.
     private static readonly ConcurrentDictionary<Type, bool> StreamOnly = new();
@@ -66,7 +66,7 @@ public sealed class BlockFile : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new VhdIOException($"cannot create '{path}': {e.Message}", e, diskUsable: false);
+            throw new VhdIOException($"{path}: cannot create: {e.Message}", e, diskUsable: false);
         }
     }
 

@@ -12,7 +12,7 @@ namespace Storage.VhdEngine.Disks;
 /// allocated earlier reach the file at the next flush, after the data (DESIGN.md §4). Bitmaps are
 /// kept in a bounded cache (<see cref="BitmapCache"/>). The parent is opened read-only and shared.
 /// </summary>
-public sealed class DifferencingDisk : SparseDisk
+internal sealed class DifferencingDisk : SparseDisk
 {
     private const int S = VhdConstants.SectorSize;
     private readonly VirtualDisk _parent;
@@ -30,7 +30,7 @@ public sealed class DifferencingDisk : SparseDisk
     }
 
     /// <summary>The parent image (shared, read-only; do not dispose it).</summary>
-    public override VirtualDisk Parent => _parent;
+    private protected override VirtualDisk ParentDisk => _parent;
 
     /// <summary>The parent path that was resolved, as opened.</summary>
     public string ParentPath => _parent.Path;
@@ -137,11 +137,13 @@ public sealed class DifferencingDisk : SparseDisk
 
     private protected override void AddOwnRanges(long block, long blockStart, int length, List<(long Offset, long Length)> ranges)
     {
-        int sectors = length / S;
+        // A virtual size that is not whole sectors ends inside a sector: that sector counts too
+        // (reads take it from this file when its bit is set), cut at the end of the disk.
+        int sectors = (length + S - 1) / S;
         for (int s = 0; s < sectors;)
         {
             int run = _bitmaps.RunLength(block, s, sectors - s, out bool set);
-            if (set) ranges.Add((blockStart + (long)s * S, (long)run * S));
+            if (set) ranges.Add((blockStart + (long)s * S, Math.Min((long)run * S, length - (long)s * S)));
             s += run;
         }
     }
@@ -158,16 +160,16 @@ public sealed class DifferencingDisk : SparseDisk
         chain.Paths.Add(fullPath);
         // Depth counts images, as ParentCache does: these differencing images plus at least a parent.
         if (chain.Paths.Count + 1 > options.MaxChainDepth)
-            throw new VhdFormatException("parent chain", $"depth exceeds the limit of {options.MaxChainDepth} images at '{fullPath}'");
+            throw new VhdFormatException(fullPath, "parent chain", $"depth exceeds the limit of {options.MaxChainDepth} images at '{fullPath}'");
         var header = metadata.Header!;
         string parentPath = ParentLocatorResolver.Resolve(fs, fullPath, header, file, options);
         if (chain.Paths.Contains(parentPath, StringComparer.Ordinal))
-            throw new VhdFormatException("parent chain", $"cycle: '{parentPath}' is its own ancestor (chain: {string.Join(" -> ", chain.Paths)})");
+            throw new VhdFormatException(fullPath, "parent chain", $"cycle: '{parentPath}' is its own ancestor (chain: {string.Join(" -> ", chain.Paths)})");
         var parent = ParentCache.Acquire(fs, parentPath, options, chain);
         try
         {
             if (parent.Footer.UniqueId != header.ParentUniqueId)
-                throw new VhdFormatException("parent unique id", $"'{fullPath}' expects parent id {header.ParentUniqueId:N} but '{parentPath}' has id {parent.Footer.UniqueId:N}"
+                throw new VhdFormatException(fullPath, "parent unique id", $"'{fullPath}' expects parent id {header.ParentUniqueId:N} but '{parentPath}' has id {parent.Footer.UniqueId:N}"
                     + (CommitIntent.Read(metadata.Footer) is { } intent ? $" ({intent.Explain(parentPath)})" : ""));
             return new DifferencingDisk(fs, fullPath, file, metadata, options, parent);
         }

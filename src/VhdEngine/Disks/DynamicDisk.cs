@@ -8,7 +8,7 @@ namespace Storage.VhdEngine.Disks;
 /// not consulted on read (as qemu and Hyper-V do). An unallocated block reads as zeros, and the
 /// first write into it allocates it (<see cref="SparseDisk"/>).
 /// </summary>
-public sealed class DynamicDisk : SparseDisk
+internal sealed class DynamicDisk : SparseDisk
 {
     private readonly byte[] _fullBitmap;
 

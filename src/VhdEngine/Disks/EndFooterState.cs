@@ -1,7 +1,7 @@
 namespace Storage.VhdEngine.Disks;
 
 /// <summary>What open found at the end of the file.</summary>
-public enum EndFooterState
+internal enum EndFooterState
 {
     /// <summary>A valid footer agreeing with the copy (if any).</summary>
     Valid,

@@ -3,7 +3,7 @@ using System.IO.Abstractions;
 namespace Storage.VhdEngine.Disks;
 
 /// <summary>A fixed image: the virtual disk's bytes, then the footer. Every write is in place.</summary>
-public sealed class FixedDisk : VirtualDisk
+internal sealed class FixedDisk : VirtualDisk
 {
     internal FixedDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options)
         : base(fs, path, file, metadata, options)

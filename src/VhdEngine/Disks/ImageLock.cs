@@ -49,6 +49,7 @@ internal sealed class ImageLock : IDisposable
 
     /// <summary>Opens <paramref name="path"/> (a full path) and locks it as <paramref name="mode"/> says; refused at once, never waits.</summary>
     /// <exception cref="VhdImageInUseException">Another open holds a conflicting lock.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="VhdIOException">The file cannot be opened.</exception>
     public static ImageLock Acquire(IFileSystem fs, string path, ImageLockMode mode)
     {
@@ -130,9 +131,13 @@ internal sealed class ImageLock : IDisposable
         {
             throw new VhdImageInUseException(path, mode == ImageLockMode.Exclusive, LockHolders.Describe(fs, path, mode, null), e);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw VirtualDisk.Missing(path, e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new VhdIOException($"cannot open '{path}': {e.Message}", e, diskUsable: false);
+            throw new VhdIOException($"{path}: cannot open: {e.Message}", e, diskUsable: false);
         }
     }
 

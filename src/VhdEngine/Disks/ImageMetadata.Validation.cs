@@ -8,12 +8,12 @@ namespace Storage.VhdEngine.Disks;
 /// field that sizes an allocation or a file offset is bounded by the file's real length before it
 /// is used, and the first rule broken is named in a <see cref="VhdFormatException"/>.
 /// </summary>
-public sealed partial class ImageMetadata
+internal sealed partial class ImageMetadata
 {
     private void Validate(BlockFile file, long endOffset)
     {
         ulong virtualSize = CheckFooterFields();
-        if (Footer.DiskType == DiskType.Fixed)
+        if (Footer.DiskType == VhdDiskType.Fixed)
         {
             CheckFixedSize(virtualSize, endOffset);
             return;
@@ -27,9 +27,10 @@ public sealed partial class ImageMetadata
         CheckMetadataOverlaps();
         MetadataEnd = MetadataRegions.Max(r => r.End);
         if (endOffset >= 0 && endOffset < MetadataEnd)
-            throw new VhdFormatException("footer", $"end footer at {endOffset} overlaps metadata ending at {MetadataEnd}");
+            throw Bad("footer", $"end footer at {endOffset} overlaps metadata ending at {MetadataEnd}");
 
-        Bat = ReadTable(file, tableOffset, (int)header.MaxTableEntries);
+        // Bounded by CheckTableEntries: the count fits an int.
+        Bat = ReadTable(file, tableOffset, checked((int)header.MaxTableEntries));
         CheckBlocks(Bat, header.BlockSize, limit);
         FooterOffset = endOffset >= 0
             ? endOffset
@@ -41,9 +42,9 @@ public sealed partial class ImageMetadata
     {
         var f = Footer;
         if (f.FormatVersion >> 16 != 1)
-            throw new VhdFormatException("footer format version", $"0x{f.FormatVersion:x8} is not supported (major version must be 1)");
-        if (f.DiskType is not (DiskType.Fixed or DiskType.Dynamic or DiskType.Differencing))
-            throw new VhdFormatException("footer disk type", $"{(uint)f.DiskType} is not fixed (2), dynamic (3) or differencing (4)");
+            throw Bad("footer format version", $"0x{f.FormatVersion:x8} is not supported (major version must be 1)");
+        if (f.DiskType is not (VhdDiskType.Fixed or VhdDiskType.Dynamic or VhdDiskType.Differencing))
+            throw Bad("footer disk type", $"{(uint)f.DiskType} is not fixed (2), dynamic (3) or differencing (4)");
         return VirtualSizeRule.VirtualSize(f);
     }
 
@@ -52,7 +53,7 @@ public sealed partial class ImageMetadata
     {
         long dataEnd = endOffset >= 0 ? endOffset : FileLength - VhdConstants.FooterSize;
         if (virtualSize > (ulong)dataEnd)
-            throw new VhdFormatException("footer current size", $"{virtualSize} bytes exceeds the {dataEnd} data bytes a fixed image of {FileLength} bytes holds");
+            throw Bad("footer current size", $"{virtualSize} bytes exceeds the {dataEnd} data bytes a fixed image of {FileLength} bytes holds");
         VirtualSize = (long)virtualSize;
         FooterOffset = dataEnd;
     }
@@ -61,7 +62,7 @@ public sealed partial class ImageMetadata
     private void CheckDynamicSize(ulong virtualSize)
     {
         if (virtualSize > VhdConstants.MaxDynamicSize)
-            throw new VhdFormatException("footer current size", $"{virtualSize} bytes exceeds the limit of {VhdConstants.MaxDynamicSize} bytes (2040 GiB)");
+            throw Bad("footer current size", $"{virtualSize} bytes exceeds the limit of {VhdConstants.MaxDynamicSize} bytes (2040 GiB)");
         VirtualSize = (long)virtualSize;
     }
 
@@ -78,8 +79,8 @@ public sealed partial class ImageMetadata
             throw DataOffsetError(limit);
         CheckHeaderChecksum(h);
         if (h.HeaderVersion >> 16 != 1)
-            throw new VhdFormatException("dynamic header version", $"0x{h.HeaderVersion:x8} is not supported (major version must be 1)");
-        if (Footer.DiskType == DiskType.Dynamic && h.ParentUniqueId != Guid.Empty)
+            throw Bad("dynamic header version", $"0x{h.HeaderVersion:x8} is not supported (major version must be 1)");
+        if (Footer.DiskType == VhdDiskType.Dynamic && h.ParentUniqueId != Guid.Empty)
             Warnings.Add($"dynamic image carries parent unique id {h.ParentUniqueId:N}");
         Header = h;
         return h;
@@ -103,30 +104,35 @@ public sealed partial class ImageMetadata
         var h = DynamicHeader.Read(hb);
         if (h.HasValidCookie) return h;
         if (truncated) throw DataOffsetError(limit);
-        throw new VhdFormatException("dynamic header cookie", $"'{Printable(hb.AsSpan(0, 8))}' at offset {headerOffset}, expected 'cxsparse'");
+        throw Bad("dynamic header cookie", $"'{Printable(hb.AsSpan(0, 8))}' at offset {headerOffset}, expected 'cxsparse'");
     }
 
     private VhdFormatException DataOffsetError(long limit) =>
-        new("footer data offset", $"{(long)Footer.DataOffset} places the 1024-byte dynamic header outside [512, {limit - VhdConstants.DynamicHeaderSize}] (file length {FileLength})");
+        Bad("footer data offset", $"{(long)Footer.DataOffset} places the 1024-byte dynamic header outside [512, {limit - VhdConstants.DynamicHeaderSize}] (file length {FileLength})");
 
     /// <summary>Rule: the block size is a power of two from 512 B to 256 MiB.</summary>
-    private static void CheckBlockSize(DynamicHeader h)
+    private void CheckBlockSize(DynamicHeader h)
     {
         if (h.BlockSize < VhdConstants.MinBlockSize || h.BlockSize > VhdConstants.MaxBlockSize || (h.BlockSize & (h.BlockSize - 1)) != 0)
-            throw new VhdFormatException("block size", $"{h.BlockSize} is not a power of two from {VhdConstants.MinBlockSize} to {VhdConstants.MaxBlockSize}");
+            throw Bad("block size", $"{h.BlockSize} is not a power of two from {VhdConstants.MinBlockSize} to {VhdConstants.MaxBlockSize}");
     }
 
-    /// <summary>Rule: max table entries cover the virtual size, are bounded, and their BAT is no larger than the file.</summary>
+    /// <summary>
+    /// Rule: max table entries cover the virtual size, are bounded (at most <see cref="VhdConstants.MaxTableEntries"/>,
+    /// qemu's limit: the table is held in memory, indexed by int), and their BAT is no larger than the file.
+    /// </summary>
     private void CheckTableEntries(DynamicHeader h)
     {
         long blockSize = h.BlockSize;
         long entries = h.MaxTableEntries;
         if (entries * blockSize < VirtualSize)
-            throw new VhdFormatException("max table entries", $"{entries} entries of {blockSize} bytes cover {entries * blockSize} bytes, less than the virtual size {VirtualSize}");
+            throw Bad("max table entries", $"{entries} entries of {blockSize} bytes cover {entries * blockSize} bytes, less than the virtual size {VirtualSize}");
+        if (entries > VhdConstants.MaxTableEntries)
+            throw Bad("max table entries", $"{entries} exceeds the limit of {VhdConstants.MaxTableEntries} entries (a {VhdConstants.MaxTableEntries * 4L}-byte table)");
         if (entries * blockSize > 2 * VhdConstants.MaxDynamicSize)
-            throw new VhdFormatException("max table entries", $"{entries} entries of {blockSize} bytes describe {entries * blockSize} bytes, over the limit of {2 * VhdConstants.MaxDynamicSize}");
+            throw Bad("max table entries", $"{entries} entries of {blockSize} bytes describe {entries * blockSize} bytes, over the limit of {2 * VhdConstants.MaxDynamicSize}");
         if (entries * 4 > FileLength)
-            throw new VhdFormatException("max table entries", $"{entries} entries need a {entries * 4}-byte BAT, larger than the file ({FileLength} bytes)");
+            throw Bad("max table entries", $"{entries} entries need a {entries * 4}-byte BAT, larger than the file ({FileLength} bytes)");
     }
 
     /// <summary>Rule: the header checksum matches, unless the open options accept a mismatch (then it is a warning).</summary>
@@ -134,7 +140,7 @@ public sealed partial class ImageMetadata
     {
         if (h.HasValidChecksum) return;
         if (!_acceptChecksumMismatch)
-            throw new VhdFormatException("dynamic header checksum", $"0x{h.Checksum:x8} does not match the computed 0x{h.ComputeChecksum():x8}");
+            throw Bad("dynamic header checksum", $"0x{h.Checksum:x8} does not match the computed 0x{h.ComputeChecksum():x8}");
         Warnings.Add($"dynamic header checksum 0x{h.Checksum:x8} does not match the computed 0x{h.ComputeChecksum():x8} (accepted as the open options ask)");
     }
 
@@ -143,9 +149,9 @@ public sealed partial class ImageMetadata
     {
         long entries = h.MaxTableEntries;
         if (h.TableOffset < VhdConstants.FooterSize || h.TableOffset > (ulong)limit || (long)h.TableOffset + entries * 4 > limit)
-            throw new VhdFormatException("table offset", $"BAT at {(long)h.TableOffset} with {entries * 4} bytes does not fit between 512 and {limit} (file length {FileLength})");
+            throw Bad("table offset", $"BAT at {(long)h.TableOffset} with {entries * 4} bytes does not fit between 512 and {limit} (file length {FileLength})");
         if (h.TableOffset % VhdConstants.SectorSize != 0)
-            throw new VhdFormatException("table offset", $"{h.TableOffset} is not a multiple of {VhdConstants.SectorSize}");
+            throw Bad("table offset", $"{h.TableOffset} is not a multiple of {VhdConstants.SectorSize}");
         return (long)h.TableOffset;
     }
 
@@ -170,9 +176,9 @@ public sealed partial class ImageMetadata
     private Region LocatorRegion(ParentLocator l, int i, long limit)
     {
         if (l.PlatformDataLength > VhdConstants.MaxLocatorLength)
-            throw new VhdFormatException($"parent locator {i} data length", $"{l.PlatformDataLength} exceeds the limit of {VhdConstants.MaxLocatorLength}");
+            throw Bad($"parent locator {i} data length", $"{l.PlatformDataLength} exceeds the limit of {VhdConstants.MaxLocatorLength}");
         if (l.PlatformDataOffset > (ulong)limit || (long)l.PlatformDataOffset + l.PlatformDataLength > limit)
-            throw new VhdFormatException($"parent locator {i} data offset", $"{l.PlatformDataOffset} + {l.PlatformDataLength} bytes lies past {limit} (file length {FileLength})");
+            throw Bad($"parent locator {i} data offset", $"{l.PlatformDataOffset} + {l.PlatformDataLength} bytes lies past {limit} (file length {FileLength})");
         long start = (long)l.PlatformDataOffset;
         long endAligned = (start + l.PlatformDataLength + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
         return new Region(start, endAligned, $"parent locator {i}");
@@ -184,7 +190,7 @@ public sealed partial class ImageMetadata
         var sorted = MetadataRegions.OrderBy(r => r.Start).ToList();
         for (int i = 1; i < sorted.Count; i++)
             if (sorted[i].Start < sorted[i - 1].End)
-                throw new VhdFormatException(sorted[i].Name, $"at {sorted[i].Start} overlaps the {sorted[i - 1].Name} ({sorted[i - 1].Start}..{sorted[i - 1].End})");
+                throw Bad(sorted[i].Name, $"at {sorted[i].Start} overlaps the {sorted[i - 1].Name} ({sorted[i - 1].Start}..{sorted[i - 1].End})");
     }
 
     /// <summary>Reads the BAT of <paramref name="entries"/> entries at <paramref name="offset"/> (checked to lie in the file), a chunk at a time.</summary>
@@ -234,7 +240,7 @@ public sealed partial class ImageMetadata
             used = (used + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
             long end = start + bitmap + used;
             if (end > limit)
-                throw new VhdFormatException($"BAT entry {i}", $"block at sector {e} (bytes {start}..{end}) extends past {limit} (file length {FileLength})");
+                throw Bad($"BAT entry {i}", $"block at sector {e} (bytes {start}..{end}) extends past {limit} (file length {FileLength})");
             blocks.Add((start, end, i));
         }
         return blocks;
@@ -251,12 +257,12 @@ public sealed partial class ImageMetadata
             if (k > 0 && b.Start < blocks[k - 1].End)
             {
                 var p = blocks[k - 1];
-                throw new VhdFormatException($"BAT entry {b.Index}", $"block at sector {b.Start / VhdConstants.SectorSize} overlaps block {p.Index} at sector {p.Start / VhdConstants.SectorSize}");
+                throw Bad($"BAT entry {b.Index}", $"block at sector {b.Start / VhdConstants.SectorSize} overlaps block {p.Index} at sector {p.Start / VhdConstants.SectorSize}");
             }
             while (m < meta.Count && meta[m].End <= b.Start) m++;
             for (int j = m; j < meta.Count && meta[j].Start < b.End; j++)
                 if (meta[j].End > b.Start)
-                    throw new VhdFormatException($"BAT entry {b.Index}", $"block at sector {b.Start / VhdConstants.SectorSize} overlaps the {meta[j].Name} ({meta[j].Start}..{meta[j].End})");
+                    throw Bad($"BAT entry {b.Index}", $"block at sector {b.Start / VhdConstants.SectorSize} overlaps the {meta[j].Name} ({meta[j].Start}..{meta[j].End})");
         }
     }
 }

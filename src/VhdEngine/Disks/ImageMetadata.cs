@@ -8,15 +8,22 @@ namespace Storage.VhdEngine.Disks;
 /// allocation or a file offset is checked against the file's real length before it is used
 /// (DESIGN.md §3). Loading never writes.
 /// </summary>
-public sealed partial class ImageMetadata
+internal sealed partial class ImageMetadata
 {
     /// <summary>A region of the file that belongs to metadata or to a block.</summary>
     public readonly record struct Region(long Start, long End, string Name);
 
-    private ImageMetadata(VhdFooter footer, long fileLength) { Footer = footer; FileLength = fileLength; }
+    private ImageMetadata(string path, VhdFooter footer, long fileLength)
+    {
+        Path = path;
+        Footer = footer;
+        FileLength = fileLength;
+    }
 
     private bool _acceptChecksumMismatch;
 
+    /// <summary>Full path of the image file (every format error names it).</summary>
+    public string Path { get; }
     /// <summary>The footer in force (the end one, or the copy at offset 0 when the end one is missing or stale).</summary>
     public VhdFooter Footer { get; }
     /// <summary>Length of the file when loaded.</summary>
@@ -57,7 +64,7 @@ public sealed partial class ImageMetadata
     {
         long len = file.Length;
         if (len < VhdConstants.FooterSize - 1)
-            throw new VhdFormatException("file length", $"{len} bytes is smaller than a footer ({VhdConstants.FooterSize - 1} bytes at least)");
+            throw new VhdFormatException(file.Path, "file length", $"{len} bytes is smaller than a footer ({VhdConstants.FooterSize - 1} bytes at least)");
 
         // The three places a footer may be, read once; a lax second look (when asked) only
         // changes which of them count.
@@ -69,10 +76,10 @@ public sealed partial class ImageMetadata
         if (end is null && copy is null && acceptChecksumMismatch)
             (end, endOffset, copy) = PickFooters(atEnd, atEnd511, atStart, len, lax: true);
         else if (end is null && copy is null)
-            ThrowIfOnlyTheChecksumIsWrong(atEnd, atEnd511, atStart);
+            ThrowIfOnlyTheChecksumIsWrong(file.Path, atEnd, atEnd511, atStart);
 
         var (footer, state) = FooterInForce(file, len, end, copy);
-        var m = new ImageMetadata(footer, len) { EndFooterState = state, FooterCopy = copy, _acceptChecksumMismatch = acceptChecksumMismatch };
+        var m = new ImageMetadata(file.Path, footer, len) { EndFooterState = state, FooterCopy = copy, _acceptChecksumMismatch = acceptChecksumMismatch };
         m.WarnAboutFooters(endOffset);
         m.Validate(file, endOffset);
         return m;
@@ -92,17 +99,17 @@ public sealed partial class ImageMetadata
         else if (Acceptable(atEnd511)) { end = atEnd511; endOffset = len - (VhdConstants.FooterSize - 1); }
         // In a file of fewer than two footers, offset 0 is the end footer itself, not a copy.
         bool copyPossible = len >= VhdConstants.FooterSize * 2 || end is null;
-        VhdFooter? copy = copyPossible && Acceptable(atStart) && atStart.DiskType is DiskType.Dynamic or DiskType.Differencing ? atStart : null;
+        VhdFooter? copy = copyPossible && Acceptable(atStart) && atStart.DiskType is VhdDiskType.Dynamic or VhdDiskType.Differencing ? atStart : null;
         return (end, endOffset, copy);
     }
 
     /// <summary>A footer that is one but for its checksum: say so, naming both values, not "no valid footer".</summary>
-    private static void ThrowIfOnlyTheChecksumIsWrong(VhdFooter? atEnd, VhdFooter atEnd511, VhdFooter atStart)
+    private static void ThrowIfOnlyTheChecksumIsWrong(string path, VhdFooter? atEnd, VhdFooter atEnd511, VhdFooter atStart)
     {
         var bad = atEnd is { HasValidCookie: true } ? atEnd : atEnd511.HasValidCookie ? atEnd511
-            : atStart is { HasValidCookie: true, DiskType: DiskType.Dynamic or DiskType.Differencing } ? atStart : null;
+            : atStart is { HasValidCookie: true, DiskType: VhdDiskType.Dynamic or VhdDiskType.Differencing } ? atStart : null;
         if (bad is not null)
-            throw new VhdFormatException("footer checksum", $"0x{bad.Checksum:x8} does not match the computed 0x{bad.ComputeChecksum():x8}");
+            throw new VhdFormatException(path, "footer checksum", $"0x{bad.Checksum:x8} does not match the computed 0x{bad.ComputeChecksum():x8}");
     }
 
     /// <summary>
@@ -111,13 +118,13 @@ public sealed partial class ImageMetadata
     /// </summary>
     private static (VhdFooter Footer, EndFooterState State) FooterInForce(BlockFile file, long len, VhdFooter? end, VhdFooter? copy)
     {
-        if (end is not null && (end.DiskType == DiskType.Fixed || copy is null))
+        if (end is not null && (end.DiskType == VhdDiskType.Fixed || copy is null))
             return (end, EndFooterState.Valid);
         if (copy is not null)
             return (copy, end is null ? EndFooterState.Missing : end.Equals(copy) ? EndFooterState.Valid : EndFooterState.Stale);
         Span<byte> tail = stackalloc byte[8];
         file.ReadAt(Math.Max(0, len - VhdConstants.FooterSize), tail); // a 511-byte file has no 512-byte tail
-        throw new VhdFormatException("footer", $"no valid footer: cookie at the end is '{Printable(tail)}' (expected 'conectix' with a valid checksum) and offset 0 holds no dynamic footer copy");
+        throw new VhdFormatException(file.Path, "footer", $"no valid footer: cookie at the end is '{Printable(tail)}' (expected 'conectix' with a valid checksum) and offset 0 holds no dynamic footer copy");
     }
 
     /// <summary>What about the footers is worth a warning without refusing the image.</summary>
@@ -143,6 +150,9 @@ public sealed partial class ImageMetadata
     /// <summary>Where the first block goes in an image with no blocks: 4 KiB-aligned block data after the metadata.</summary>
     public static long FirstBlockOffset(long metadataEnd, int bitmapBytes) =>
         (metadataEnd + bitmapBytes + 4095) / 4096 * 4096 - bitmapBytes;
+
+    /// <summary>A format error about this image's <paramref name="field"/>.</summary>
+    private VhdFormatException Bad(string field, string message) => new(Path, field, message);
 
     private static string Printable(ReadOnlySpan<byte> b)
     {

@@ -33,7 +33,7 @@ internal static class ParentCache
                 && found.Disk.Options with { MaxChainDepth = options.MaxChainDepth } == options)
             {
                 if (chain.Paths.Count + found.Depth > options.MaxChainDepth)
-                    throw new VhdFormatException("parent chain", $"depth exceeds the limit of {options.MaxChainDepth} images at '{path}'");
+                    throw new VhdFormatException(path, "parent chain", $"depth exceeds the limit of {options.MaxChainDepth} images at '{path}'");
                 found.References++;
                 return found.Disk;
             }

@@ -10,7 +10,7 @@ namespace Storage.VhdEngine.Disks;
 /// directory. Locator paths are Windows paths; on other hosts a drive-letter or UNC path is
 /// unresolvable and the next candidate is tried.
 /// </summary>
-public static class ParentLocatorResolver
+internal static class ParentLocatorResolver
 {
     /// <summary>The candidate paths in resolution order, each with where it came from.</summary>
     public static List<(string Source, string? Path)> Candidates(IFileSystem fs, string childPath, DynamicHeader header, BlockFile file)
@@ -24,10 +24,7 @@ public static class ParentLocatorResolver
             {
                 var l = locators[i];
                 if (l.PlatformCode != code || l.PlatformDataLength == 0) continue;
-                var raw = new byte[l.PlatformDataLength];
-                file.ReadAt((long)l.PlatformDataOffset, raw);
-                string text = code == ParentLocator.MacX ? Encoding.UTF8.GetString(raw) : Encoding.Unicode.GetString(raw);
-                text = text.TrimEnd('\0');
+                string text = ReadText(file, l)!;
                 string? path = code == ParentLocator.MacX ? FromFileUrl(fs, text) : FromWindowsPath(fs, dir, text);
                 result.Add(($"{l.PlatformCodeText} locator '{text}'", path));
             }
@@ -40,6 +37,19 @@ public static class ParentLocatorResolver
             result.Add(($"parent name '{name}'", leaf.Length == 0 || leaf is "." or ".." ? null : fs.Path.GetFullPath(fs.Path.Combine(dir, leaf))));
         }
         return result;
+    }
+
+    /// <summary>
+    /// The text of a W2ru, W2ku (UTF-16LE) or MacX (UTF-8) locator's data, without trailing NULs;
+    /// null for other codes. Its bounds were checked when the image was loaded.
+    /// </summary>
+    public static string? ReadText(BlockFile file, ParentLocator l)
+    {
+        bool macX = l.PlatformCode == ParentLocator.MacX;
+        if (!macX && l.PlatformCode != ParentLocator.W2ru && l.PlatformCode != ParentLocator.W2ku) return null;
+        var raw = new byte[l.PlatformDataLength];
+        file.ReadAt((long)l.PlatformDataOffset, raw);
+        return (macX ? Encoding.UTF8.GetString(raw) : Encoding.Unicode.GetString(raw)).TrimEnd('\0');
     }
 
     /// <summary>Resolves the parent path or throws naming every path tried.</summary>
@@ -59,7 +69,7 @@ public static class ParentLocatorResolver
             return path;
         }
         if (tried.Count == 0) tried.Add("no parent locator and no parent name");
-        throw new VhdFormatException("parent locator", $"parent of '{childPath}' not found; tried {string.Join("; ", tried)}");
+        throw new VhdFormatException(childPath, "parent locator", $"parent of '{childPath}' not found; tried {string.Join("; ", tried)}");
     }
 
     private static bool IsUnder(IFileSystem fs, string root, string path)

@@ -4,7 +4,7 @@ namespace Storage.VhdEngine.Disks;
 /// Bit operations on a block's sector bitmap: bit i is the MSB-first bit of byte i/8
 /// (the most significant bit of byte 0 is the block's sector 0).
 /// </summary>
-public static class SectorBitmap
+internal static class SectorBitmap
 {
     /// <summary>True if sector <paramref name="sector"/> is marked present.</summary>
     public static bool IsSet(ReadOnlySpan<byte> bitmap, int sector) => (bitmap[sector >> 3] & (0x80 >> (sector & 7))) != 0;

@@ -11,7 +11,7 @@ namespace Storage.VhdEngine.Disks;
 /// bytes mean belongs to the subclass: whole blocks over zeros in <see cref="DynamicDisk"/>, sector
 /// by sector over a parent in <see cref="DifferencingDisk"/>.
 /// </summary>
-public abstract class SparseDisk : VirtualDisk
+internal abstract class SparseDisk : VirtualDisk
 {
     private readonly BlockAllocationTable _bat;
     private readonly long _tableOffset;
@@ -33,7 +33,7 @@ public abstract class SparseDisk : VirtualDisk
     public override int BlockSize => (int)BlockBytes;
 
     /// <inheritdoc />
-    public override long AllocatedBlocks => _bat.AllocatedCount;
+    internal override long AllocatedBlocks => _bat.AllocatedCount;
 
     /// <summary>Offset of the end footer: where the next block will start.</summary>
     public long EndFooterOffset { get { lock (Gate) return _footerOffset; } }

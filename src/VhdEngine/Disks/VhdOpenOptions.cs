@@ -28,7 +28,7 @@ public sealed record VhdOpenOptions
     /// Read even while a writer holds the image (qemu's force-share, `-U`): a read-only open takes a
     /// lock that refuses nobody and is refused by nobody, and so do its parents. The data may change
     /// while it is read, and a writer may be in the middle of an allocation: for inspection, not for
-    /// a consistent copy. When a writer is seen, <see cref="VirtualDisk.Warnings"/> says so. Only for
+    /// a consistent copy. When a writer is seen, the open image's <see cref="VhdImageInfo.Warnings"/> say so. Only for
     /// read-only opens: asking for it with a writable open is refused (default false).
     /// </summary>
     public bool ForceShare { get; init; }

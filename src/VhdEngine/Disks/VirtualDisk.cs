@@ -5,15 +5,27 @@ using Storage.VhdEngine.Format;
 namespace Storage.VhdEngine.Disks;
 
 /// <summary>
-/// An open VHD image: fixed, dynamic or differencing. Reads and writes at any byte offset and
-/// length; <see cref="Flush()"/> is the durability point (DESIGN.md §4). Instances are thread-safe,
-/// which is what lets read-only parents be shared: reads, and writes that change no allocation or
-/// bitmap state (<see cref="CanWriteInPlace"/>), run side by side on positional I/O; allocating
-/// writes, flushes and closing hold the disk's lock, one at a time. Concurrent requests that
-/// overlap get no order among themselves, as on any block device.
+/// An open VHD image: fixed, dynamic or differencing (<see cref="Open"/>, <see cref="Create"/>,
+/// <see cref="CreateDifferencing"/>). Reads and writes at any byte offset and length;
+/// <see cref="Flush()"/> is the durability point (DESIGN.md §4): a write returns before it is
+/// durable, as on any block device. The image is locked for as long as it is open (DESIGN.md §10).
+/// Instances are thread-safe, which is what lets read-only parents be shared: reads, and writes that
+/// change no allocation or bitmap state (<see cref="CanWriteInPlace"/>), run side by side on
+/// positional I/O; allocating writes, flushes and closing hold the disk's lock, one at a time.
+/// Concurrent requests that overlap get no order among themselves, as on any block device. What the
+/// image file says about itself is <see cref="Info"/>.
 /// </summary>
 public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
 {
+    /// <summary>
+    /// The name of the engine's ActivitySource and Meter, "Storage.Vhd" (DESIGN.md §8): subscribe to
+    /// it (or call AddVhdInstrumentation() from Storage.VhdActors) to get the vhd.* spans and metrics.
+    /// </summary>
+    public const string TelemetryName = "Storage.Vhd";
+
+    /// <summary>A sector, 512 bytes: the unit the image stores, and the largest write a crash keeps or loses whole.</summary>
+    public const int SectorSize = 512;
+
     private protected readonly object Gate = new();
     private protected readonly BlockFile File;
     private protected readonly ImageMetadata Metadata;
@@ -26,6 +38,7 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     // left writes the OS has not written back, and this one reads them).
     private long _writes;
     private long _syncedWrites = -1;
+    private IReadOnlyList<VhdParentLocatorInfo>? _locators;
 
     private protected VirtualDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options)
     {
@@ -38,59 +51,87 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     }
 
     /// <summary>The file system the image lives on.</summary>
-    public IFileSystem FileSystem { get; }
+    internal IFileSystem FileSystem { get; }
 
     /// <summary>Full path of the image file.</summary>
     public string Path { get; }
 
     /// <summary>Options the image was opened with.</summary>
-    public VhdOpenOptions Options { get; }
+    internal VhdOpenOptions Options { get; }
 
     /// <summary>Virtual size in bytes.</summary>
     public long Length { get; }
 
     /// <summary>The footer in force.</summary>
-    public VhdFooter Footer => Metadata.Footer;
+    internal VhdFooter Footer => Metadata.Footer;
 
     /// <summary>The dynamic header (null for fixed images).</summary>
-    public DynamicHeader? Header => Metadata.Header;
+    internal DynamicHeader? Header => Metadata.Header;
 
     /// <summary>Fixed, dynamic or differencing.</summary>
-    public DiskType DiskType => Metadata.Footer.DiskType;
+    internal VhdDiskType DiskType => Metadata.Footer.DiskType;
 
-    /// <summary>True when opened for writing.</summary>
+    /// <summary>True when the disk may be written: opened for writing, and not since made read-only (<see cref="ReopenReadOnly"/>).</summary>
     public bool CanWrite => File.CanWrite;
 
-    /// <summary>Block size of dynamic and differencing images; 0 for fixed ones.</summary>
+    /// <summary>
+    /// Bytes of data per block of a dynamic or differencing image, the grain of allocation (and of
+    /// <see cref="MayContainData"/>'s answers); 0 for a fixed image.
+    /// </summary>
     public virtual int BlockSize => 0;
 
     /// <summary>Blocks allocated in this file (not its parents).</summary>
-    public virtual long AllocatedBlocks => 0;
+    internal virtual long AllocatedBlocks => 0;
 
-    /// <summary>The parent of a differencing image.</summary>
-    public virtual VirtualDisk? Parent => null;
+    /// <summary>The parent of a differencing image (open read-only and shared: do not dispose it); null for other types.</summary>
+    public VirtualDisk? Parent => ParentDisk;
+
+    private protected virtual VirtualDisk? ParentDisk => null;
 
     /// <summary>Current length of the image file.</summary>
-    public long FileLength => File.Length;
+    internal long FileLength => File.Length;
 
     /// <summary>What open noticed without refusing the image (stale footer, missing feature bit...).</summary>
-    public IReadOnlyList<string> Warnings => Metadata.Warnings;
+    internal IReadOnlyList<string> Warnings => Metadata.Warnings;
 
-    /// <summary>Paths of this image and its ancestors, leaf first.</summary>
+    /// <summary>Full paths of this image and its ancestors, leaf first.</summary>
     public IReadOnlyList<string> Chain
     {
         get
         {
             var list = new List<string>();
             for (VirtualDisk? d = this; d is not null; d = d.Parent) list.Add(d.Path);
-            return list;
+            return list.AsReadOnly();
+        }
+    }
+
+    /// <summary>
+    /// What the image file says about itself (footer, dynamic header, parent locators) and what
+    /// opening it found (warnings), with its allocated blocks and file length now: a read-only
+    /// snapshot, built anew on every read of this property.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The disk is closed.</exception>
+    /// <exception cref="VhdIOException">The file cannot be read (the parent locators' data is read the first time).</exception>
+    public VhdImageInfo Info
+    {
+        get
+        {
+            lock (Gate)
+            {
+                ThrowIfDisposed();
+                _locators ??= ImageInfoReader.Locators(File, Metadata);
+                return ImageInfoReader.Describe(this, Metadata, _locators);
+            }
         }
     }
 
     /// <summary>Reads <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>; reads run side by side.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the disk: <paramref name="offset"/> is negative or past <see cref="Length"/>, or the buffer runs past the end.</exception>
+    /// <exception cref="ObjectDisposedException">The disk is closed.</exception>
+    /// <exception cref="VhdIOException">The file cannot be read, or an earlier failed flush left the disk unusable (reopen it).</exception>
     public void Read(long offset, Span<byte> buffer)
     {
-        CheckRange(offset, buffer.Length);
+        CheckRange(offset, buffer.Length, nameof(buffer));
         CheckUsable();
         ReadCore(offset, buffer);
     }
@@ -100,10 +141,14 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     /// <see cref="Flush()"/>. A write into space already allocated runs beside reads and other such
     /// writes; one that allocates holds the disk's lock.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the disk: <paramref name="offset"/> is negative or past <see cref="Length"/>, or the data runs past the end.</exception>
+    /// <exception cref="ObjectDisposedException">The disk is closed.</exception>
+    /// <exception cref="VhdException">The disk is open read-only, or the image file is full (the format's 32-bit sector limit).</exception>
+    /// <exception cref="VhdIOException">The file cannot be written, or an earlier failed flush left the disk unusable (reopen it).</exception>
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
-        CheckRange(offset, data.Length);
-        if (!CanWrite) throw new VhdException($"{Path}: image is open read-only");
+        CheckRange(offset, data.Length, nameof(data));
+        if (!CanWrite) throw new VhdException($"{Path}: the image is open read-only");
         CheckUsable();
         // In place needs no lock: allocation only ever makes more ranges writable in place.
         if (!WriteInPlaceCore(offset, data))
@@ -142,7 +187,7 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     /// differencing image writes zeros wherever the chain may hold data (it cannot reveal its
     /// parent); a fixed image writes zeros.
     /// </summary>
-    /// <exception cref="VhdArgumentException">The range is outside the disk.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is outside the disk.</exception>
     /// <exception cref="VhdException">The image is open read-only.</exception>
     /// <exception cref="VhdIOException">The file cannot be written.</exception>
     public void Discard(long offset, long length)
@@ -157,7 +202,9 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         Interlocked.Increment(ref _writes);
     }
 
-    /// <summary>Makes every earlier write durable.</summary>
+    /// <summary>Makes every earlier write durable: when it returns they survive any crash (DESIGN.md §4). Does nothing on a read-only disk.</summary>
+    /// <exception cref="ObjectDisposedException">The disk is closed.</exception>
+    /// <exception cref="VhdIOException">The file cannot be written or synced: the disk is then unusable (<see cref="VhdIOException.DiskUsable"/> false) until reopened.</exception>
     public void Flush() => Flush(durable: true);
 
     /// <summary>
@@ -168,8 +215,9 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     /// kernel writes it back may lose or tear it (what cp and qemu-img convert promise: for
     /// building a new file, e.g. a conversion's target). A later durable flush makes it all durable.
     /// </summary>
-    public void Flush(bool durable)
+    internal void Flush(bool durable)
     {
+        ThrowIfDisposed();
         if (!CanWrite) return;
         lock (Gate)
         {
@@ -185,7 +233,11 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Asynchronous <see cref="Read"/>.</summary>
+    /// <summary>Asynchronous <see cref="Read"/> (the work runs on the calling thread); errors come back in the task.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the disk.</exception>
+    /// <exception cref="ObjectDisposedException">The disk is closed.</exception>
+    /// <exception cref="VhdIOException">The file cannot be read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the read started.</exception>
     public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
@@ -193,7 +245,12 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         catch (Exception e) { return ValueTask.FromException(e); }
     }
 
-    /// <summary>Asynchronous <see cref="Write"/>.</summary>
+    /// <summary>Asynchronous <see cref="Write"/> (the work runs on the calling thread); errors come back in the task.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the disk.</exception>
+    /// <exception cref="ObjectDisposedException">The disk is closed.</exception>
+    /// <exception cref="VhdException">The disk is open read-only, or the image file is full.</exception>
+    /// <exception cref="VhdIOException">The file cannot be written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the write started.</exception>
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
@@ -209,7 +266,10 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         catch (Exception e) { return ValueTask.FromException(e); }
     }
 
-    /// <summary>Asynchronous <see cref="Flush()"/>.</summary>
+    /// <summary>Asynchronous <see cref="Flush()"/> (the work runs on the calling thread); errors come back in the task.</summary>
+    /// <exception cref="ObjectDisposedException">The disk is closed.</exception>
+    /// <exception cref="VhdIOException">The file cannot be written or synced (the disk is then unusable until reopened).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the flush started.</exception>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
@@ -221,9 +281,12 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     /// False when [offset, offset+length) certainly reads as zeros because no file in the chain
     /// holds data there (unallocated blocks); true when it may hold data.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the disk.</exception>
+    /// <exception cref="ObjectDisposedException">The disk is closed.</exception>
+    /// <exception cref="VhdIOException">A differencing image's bitmap cannot be read.</exception>
     public bool MayContainData(long offset, long length)
     {
-        CheckRange(offset, length);
+        CheckRange(offset, length, nameof(length));
         return MayContainDataCore(offset, length);
     }
 
@@ -234,9 +297,12 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     /// caller other than the image's owner perform them. Allocation only ever makes this true for
     /// more ranges, so a true answer stays true while the disk is open.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the disk.</exception>
+    /// <exception cref="ObjectDisposedException">The disk is closed.</exception>
+    /// <exception cref="VhdIOException">A differencing image's bitmap cannot be read.</exception>
     public bool CanWriteInPlace(long offset, long length)
     {
-        CheckRange(offset, length);
+        CheckRange(offset, length, nameof(length));
         if (!CanWrite) return false;
         return _unusableReason is null && CanWriteInPlaceCore(offset, length);
     }
@@ -274,11 +340,23 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
         finally { ArrayPool<byte>.Shared.Return(zeros); }
     }
 
-    private void CheckRange(long offset, long length)
+    /// <summary>
+    /// A range outside the disk is the caller's mistake: <see cref="ArgumentOutOfRangeException"/>
+    /// naming <c>offset</c> when the offset itself is outside, else the length's parameter.
+    /// </summary>
+    private void CheckRange(long offset, long length, string lengthParameter)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (offset < 0 || length < 0 || offset > Length || length > Length - offset)
-            throw new VhdArgumentException("offset", $"range {offset}+{length} is outside the disk (virtual size {Length})");
+        ThrowIfDisposed();
+        if (offset < 0 || offset > Length)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{Path}: range {offset}+{length} is outside the disk (virtual size {Length})");
+        if (length < 0 || length > Length - offset)
+            throw new ArgumentOutOfRangeException(lengthParameter, length, $"{Path}: range {offset}+{length} is outside the disk (virtual size {Length})");
+    }
+
+    /// <summary>A closed disk names the public type, not the internal one the open chose.</summary>
+    private protected void ThrowIfDisposed()
+    {
+        if (_disposed) throw new ObjectDisposedException(nameof(VirtualDisk), $"{Path}: the disk is closed");
     }
 
     private void CheckUsable()
@@ -312,118 +390,4 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     }
 
     private protected virtual void ReleaseParent() { }
-
-    /// <summary>
-    /// Opens an existing image (and, for a differencing image, its chain of parents read-only),
-    /// locked for as long as it is open (DESIGN.md §10): for writing, exclusively (every other
-    /// writer and reader is refused, in this process or another); for reading, shared with other
-    /// readers (refused while a writer holds the image, unless <see cref="VhdOpenOptions.ForceShare"/>).
-    /// Parents are held shared. Refusals are immediate: nothing waits for a lock.
-    /// </summary>
-    /// <exception cref="VhdImageInUseException">Another owner holds a conflicting lock.</exception>
-    /// <exception cref="VhdFormatException">The image or a parent is malformed.</exception>
-    /// <exception cref="VhdIOException">A file cannot be read.</exception>
-    /// <exception cref="VhdException">No such file, a read-only file opened for writing, or ForceShare asked for a writable open.</exception>
-    public static VirtualDisk Open(IFileSystem fs, string path, FileAccess access = FileAccess.Read, VhdOpenOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(fs);
-        ArgumentNullException.ThrowIfNull(path);
-        options ??= VhdOpenOptions.Default;
-        bool writable = access != FileAccess.Read;
-        if (writable && options.ForceShare)
-            throw new VhdArgumentException("ForceShare", "only read-only opens can share an image with a writer; an image opened for writing is always locked exclusively");
-        return OpenInChain(fs, fs.Path.GetFullPath(path), writable, options, new ChainContext());
-    }
-
-    internal static VirtualDisk OpenInChain(IFileSystem fs, string fullPath, bool writable, VhdOpenOptions options, ChainContext chain)
-    {
-        if (!fs.File.Exists(fullPath))
-            throw new VhdException($"{fullPath}: no such image file");
-        if (writable && ParentCache.IsOpenAsParent(fs, fullPath))
-            throw new VhdImageInUseException(fullPath, forWriting: true, "held read-only by this process as the parent of another open image");
-        if (writable && (fs.File.GetAttributes(fullPath) & FileAttributes.ReadOnly) != 0)
-            throw new VhdException($"{fullPath}: the file is read-only (a snapshot's frozen parent); commit its child or clear the attribute to write it");
-        var mode = writable ? ImageLockMode.Exclusive : options.ForceShare ? ImageLockMode.ForceShare : ImageLockMode.Shared;
-        var imageLock = ImageLock.Acquire(fs, fullPath, mode);
-        try
-        {
-            return OpenOver(imageLock, options, chain);
-        }
-        catch
-        {
-            imageLock.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Builds the disk over a held lock, which it then owns unless told otherwise; writable when the lock is exclusive.</summary>
-    internal static VirtualDisk OpenOver(ImageLock imageLock, VhdOpenOptions options, ChainContext chain, bool ownsLock = true)
-    {
-        var fs = imageLock.FileSystem;
-        string fullPath = imageLock.Path;
-        var file = imageLock.File;
-        var metadata = ImageMetadata.Load(file, options.AcceptChecksumMismatch);
-        if (imageLock.Warning is { } warning) metadata.Warnings.Add(warning);
-        VirtualDisk disk = metadata.Footer.DiskType switch
-        {
-            DiskType.Fixed => new FixedDisk(fs, fullPath, file, metadata, options),
-            DiskType.Dynamic => new DynamicDisk(fs, fullPath, file, metadata, options),
-            _ => DifferencingDisk.OpenWithParent(fs, fullPath, file, metadata, options, chain),
-        };
-        disk._lock = ownsLock ? imageLock : null;
-        try
-        {
-            if (file.CanWrite) disk.RepairEndFooterOnOpen();
-        }
-        catch
-        {
-            disk._lock = null; // the caller still owns the lock
-            disk.Dispose();
-            throw;
-        }
-        if (disk.Parent is not null) OpenChildren.Add(disk);
-        return disk;
-    }
-
-    /// <summary>
-    /// Reloads the image from its file without letting go of it: a new instance over the same open
-    /// file and lock (and the same parents, held throughout), with the metadata read again; this
-    /// instance is closed without releasing anything. For recovering after an I/O error (a failed
-    /// flush leaves a disk unusable until it is reopened) with no moment in which another owner
-    /// could take the image. On failure this instance is left open (after
-    /// <see cref="ReopenReadOnly"/>, read-only).
-    /// </summary>
-    /// <exception cref="VhdFormatException">The image no longer loads.</exception>
-    /// <exception cref="VhdIOException">The file cannot be read.</exception>
-    public VirtualDisk Reopen() => Reload(downgrade: false);
-
-    /// <summary>
-    /// Like <see cref="Reopen"/>, and the lock goes from exclusive to shared on the way: the
-    /// returned instance is read-only, and other readers (and children) may open the image, but no
-    /// writer could take it at any moment. Flush first: unflushed writes are not promised. Where
-    /// share modes are the lock (Windows, MockFileSystem) the handle is reopened, so mark the file
-    /// read-only first, as a snapshot does, to keep writers out in between.
-    /// </summary>
-    /// <exception cref="VhdImageInUseException">A writer took the image while its handle was reopened.</exception>
-    /// <exception cref="VhdFormatException">The image no longer loads.</exception>
-    /// <exception cref="VhdIOException">The file cannot be read.</exception>
-    public VirtualDisk ReopenReadOnly() => Reload(downgrade: true);
-
-    private VirtualDisk Reload(bool downgrade)
-    {
-        VirtualDisk fresh;
-        lock (Gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var held = _lock ?? throw new ObjectDisposedException(Path);
-            if (downgrade) held.Downgrade();
-            // Opened while this instance still holds the parents, so they are never released in between.
-            fresh = OpenOver(held, Options, new ChainContext());
-            _lock = null;
-        }
-        Dispose();
-        return fresh;
-    }
-
-    private protected virtual void RepairEndFooterOnOpen() { }
 }

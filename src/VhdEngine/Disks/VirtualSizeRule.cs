@@ -7,7 +7,7 @@ namespace Storage.VhdEngine.Disks;
 /// use cylinders x heads x sectors, unless the geometry is the maximum; everything else uses
 /// the footer's current size.
 /// </summary>
-public static class VirtualSizeRule
+internal static class VirtualSizeRule
 {
     private static readonly uint Vpc = FourCc.FromText("vpc ");
     private static readonly uint Qemu = FourCc.FromText("qemu");

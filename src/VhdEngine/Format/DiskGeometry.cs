@@ -1,7 +1,7 @@
 namespace Storage.VhdEngine.Format;
 
 /// <summary>CHS geometry as stored in the footer: cylinders u16, heads u8, sectors per track u8.</summary>
-public readonly record struct DiskGeometry(ushort Cylinders, byte Heads, byte SectorsPerTrack)
+internal readonly record struct DiskGeometry(ushort Cylinders, byte Heads, byte SectorsPerTrack)
 {
     /// <summary>The largest geometry the format can express; images with it use the current size.</summary>
     public static readonly DiskGeometry Max = new(65535, 16, 255);
@@ -24,7 +24,7 @@ public readonly record struct DiskGeometry(ushort Cylinders, byte Heads, byte Se
     /// </summary>
     public static DiskGeometry FromSectors(long totalSectors)
     {
-        if (totalSectors < 0) throw new VhdArgumentException(nameof(totalSectors), $"{totalSectors} is negative");
+        ArgumentOutOfRangeException.ThrowIfNegative(totalSectors);
         long maxSectors = Max.TotalSectors;
         if (totalSectors > maxSectors) totalSectors = maxSectors;
         long sectorsPerTrack, heads, cylinderTimesHeads;

@@ -8,7 +8,7 @@ namespace Storage.VhdEngine.Format;
 /// The 1024-byte dynamic disk header. Parsing keeps reserved bytes and the raw parent name
 /// field so <see cref="Write"/> reproduces the input exactly.
 /// </summary>
-public sealed record DynamicHeader
+internal sealed record DynamicHeader
 {
     /// <summary>The cookie every dynamic header starts with.</summary>
     public static ReadOnlySpan<byte> CookieValue => "cxsparse"u8;
@@ -68,7 +68,7 @@ public sealed record DynamicHeader
     public static DynamicHeader Read(ReadOnlySpan<byte> b)
     {
         if (b.Length < VhdConstants.DynamicHeaderSize)
-            throw new VhdFormatException("dynamic header", $"record is {b.Length} bytes, needs {VhdConstants.DynamicHeaderSize}");
+            throw new ArgumentException($"a dynamic header is {VhdConstants.DynamicHeaderSize} bytes; the buffer has {b.Length}", nameof(b));
         var locators = new ParentLocator[VhdConstants.LocatorCount];
         for (int i = 0; i < locators.Length; i++)
             locators[i] = ParentLocator.Read(b.Slice(H.ParentLocators + i * ParentLocatorFieldLocations.Size, ParentLocatorFieldLocations.Size));
@@ -94,7 +94,7 @@ public sealed record DynamicHeader
     public void Write(Span<byte> b)
     {
         if (b.Length < VhdConstants.DynamicHeaderSize)
-            throw new VhdArgumentException(nameof(b), $"buffer is {b.Length} bytes, needs {VhdConstants.DynamicHeaderSize}");
+            throw new ArgumentException($"a dynamic header is {VhdConstants.DynamicHeaderSize} bytes; the buffer has {b.Length}", nameof(b));
         BinaryPrimitives.WriteUInt64BigEndian(b[H.Cookie..], Cookie);
         BinaryPrimitives.WriteUInt64BigEndian(b[H.DataOffset..], DataOffset);
         BinaryPrimitives.WriteUInt64BigEndian(b[H.TableOffset..], TableOffset);

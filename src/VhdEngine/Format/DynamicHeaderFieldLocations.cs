@@ -1,7 +1,7 @@
 namespace Storage.VhdEngine.Format;
 
 /// <summary>Byte offsets of the dynamic header's fields (all big-endian).</summary>
-public static class DynamicHeaderFieldLocations
+internal static class DynamicHeaderFieldLocations
 {
     /// <summary>"cxsparse", 8 bytes.</summary>
     public const int Cookie = 0;

@@ -1,7 +1,7 @@
 namespace Storage.VhdEngine.Format;
 
 /// <summary>Byte offsets of the footer's fields (all big-endian).</summary>
-public static class FooterFieldLocations
+internal static class FooterFieldLocations
 {
     /// <summary>"conectix", 8 bytes.</summary>
     public const int Cookie = 0;

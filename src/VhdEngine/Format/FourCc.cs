@@ -3,7 +3,7 @@ using System.Text;
 namespace Storage.VhdEngine.Format;
 
 /// <summary>Four ASCII bytes stored as a big-endian u32 (creator application, host OS, locator codes).</summary>
-public static class FourCc
+internal static class FourCc
 {
     /// <summary>Packs up to four ASCII characters (NUL-padded).</summary>
     public static uint FromText(string text)

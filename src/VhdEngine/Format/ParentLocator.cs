@@ -4,7 +4,7 @@ using L = Storage.VhdEngine.Format.ParentLocatorFieldLocations;
 namespace Storage.VhdEngine.Format;
 
 /// <summary>One parent locator entry of the dynamic header.</summary>
-public readonly record struct ParentLocator(uint PlatformCode, uint PlatformDataSpace, uint PlatformDataLength, uint Reserved, ulong PlatformDataOffset)
+internal readonly record struct ParentLocator(uint PlatformCode, uint PlatformDataSpace, uint PlatformDataLength, uint Reserved, ulong PlatformDataOffset)
 {
     /// <summary>Absolute Windows path, UTF-16LE.</summary>
     public static readonly uint W2ku = FourCc.FromText("W2ku");

@@ -1,7 +1,7 @@
 namespace Storage.VhdEngine.Format;
 
 /// <summary>Byte offsets inside one 24-byte parent locator entry.</summary>
-public static class ParentLocatorFieldLocations
+internal static class ParentLocatorFieldLocations
 {
     /// <summary>Platform code, u32 ("W2ku", "W2ru", "MacX", ...).</summary>
     public const int PlatformCode = 0;

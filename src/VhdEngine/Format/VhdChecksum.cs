@@ -1,7 +1,7 @@
 namespace Storage.VhdEngine.Format;
 
 /// <summary>The VHD checksum: one's complement of the byte sum, the checksum field taken as zero.</summary>
-public static class VhdChecksum
+internal static class VhdChecksum
 {
     /// <summary>Computes the checksum of <paramref name="record"/>, skipping the 4 bytes at <paramref name="checksumOffset"/>.</summary>
     public static uint Compute(ReadOnlySpan<byte> record, int checksumOffset)

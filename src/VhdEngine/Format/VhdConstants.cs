@@ -1,7 +1,7 @@
 namespace Storage.VhdEngine.Format;
 
 /// <summary>Sizes and limits of the format, and the limits this engine enforces on input.</summary>
-public static class VhdConstants
+internal static class VhdConstants
 {
     /// <summary>A sector: the unit of bitmaps, BAT entries and atomic writes.</summary>
     public const int SectorSize = 512;
@@ -31,6 +31,12 @@ public static class VhdConstants
     public const uint FeatureTemporary = 0x1;
     /// <summary>The data offset of a fixed disk's footer: all ones.</summary>
     public const ulong NoDataOffset = ulong.MaxValue;
+    /// <summary>
+    /// Most BAT entries an image may declare: qemu's limit (INT_MAX / 4, a 2 GiB table). The table
+    /// is read into memory, so it is bounded by this as well as by the file's length; every real
+    /// image needs far fewer (2040 GiB in 512 KiB blocks is 4,177,920 entries).
+    /// </summary>
+    public const int MaxTableEntries = int.MaxValue / 4;
     /// <summary>Largest parent locator data we read: a Windows long path in UTF-16.</summary>
     public const int MaxLocatorLength = 65536;
     /// <summary>Number of parent locator entries in the dynamic header.</summary>

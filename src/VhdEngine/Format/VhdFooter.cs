@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Storage.VhdEngine.Disks;
 using F = Storage.VhdEngine.Format.FooterFieldLocations;
 
 namespace Storage.VhdEngine.Format;
@@ -8,7 +9,7 @@ namespace Storage.VhdEngine.Format;
 /// The 512-byte hard disk footer. Parsing decodes every field and keeps the reserved bytes,
 /// so <see cref="Write"/> reproduces the input exactly; validation lives in the disk open path.
 /// </summary>
-public sealed record VhdFooter
+internal sealed record VhdFooter
 {
     /// <summary>The cookie every footer starts with.</summary>
     public static ReadOnlySpan<byte> CookieValue => "conectix"u8;
@@ -36,7 +37,7 @@ public sealed record VhdFooter
     /// <summary>CHS geometry.</summary>
     public DiskGeometry Geometry { get; init; }
     /// <summary>Disk type.</summary>
-    public DiskType DiskType { get; init; }
+    public VhdDiskType DiskType { get; init; }
     /// <summary>The stored checksum (not recomputed by <see cref="Write"/> unless asked).</summary>
     public uint Checksum { get; init; }
     /// <summary>Unique id; byte order as stored (big-endian Guid).</summary>
@@ -59,7 +60,7 @@ public sealed record VhdFooter
     public static VhdFooter Read(ReadOnlySpan<byte> b)
     {
         if (b.Length < VhdConstants.FooterSize)
-            throw new VhdFormatException("footer", $"record is {b.Length} bytes, needs {VhdConstants.FooterSize}");
+            throw new ArgumentException($"a footer is {VhdConstants.FooterSize} bytes; the buffer has {b.Length}", nameof(b));
         return new VhdFooter
         {
             Cookie = BinaryPrimitives.ReadUInt64BigEndian(b[F.Cookie..]),
@@ -73,7 +74,7 @@ public sealed record VhdFooter
             OriginalSize = BinaryPrimitives.ReadUInt64BigEndian(b[F.OriginalSize..]),
             CurrentSize = BinaryPrimitives.ReadUInt64BigEndian(b[F.CurrentSize..]),
             Geometry = DiskGeometry.FromUInt32(BinaryPrimitives.ReadUInt32BigEndian(b[F.DiskGeometry..])),
-            DiskType = (DiskType)BinaryPrimitives.ReadUInt32BigEndian(b[F.DiskType..]),
+            DiskType = (VhdDiskType)BinaryPrimitives.ReadUInt32BigEndian(b[F.DiskType..]),
             Checksum = BinaryPrimitives.ReadUInt32BigEndian(b[F.Checksum..]),
             UniqueId = new Guid(b.Slice(F.UniqueId, 16), bigEndian: true),
             SavedState = b[F.SavedState],
@@ -85,7 +86,7 @@ public sealed record VhdFooter
     public void Write(Span<byte> b)
     {
         if (b.Length < VhdConstants.FooterSize)
-            throw new VhdArgumentException(nameof(b), $"buffer is {b.Length} bytes, needs {VhdConstants.FooterSize}");
+            throw new ArgumentException($"a footer is {VhdConstants.FooterSize} bytes; the buffer has {b.Length}", nameof(b));
         BinaryPrimitives.WriteUInt64BigEndian(b[F.Cookie..], Cookie);
         BinaryPrimitives.WriteUInt32BigEndian(b[F.Features..], Features);
         BinaryPrimitives.WriteUInt32BigEndian(b[F.FormatVersion..], FormatVersion);

@@ -12,7 +12,7 @@ namespace Storage.VhdEngine.Maintenance;
 /// read, are skipped; an I/O error reading one is a <see cref="VhdIOException"/>, since a child
 /// that cannot be read cannot be ruled out.
 /// </summary>
-public static class ChainScanner
+internal static class ChainScanner
 {
     private const int HeaderEnd = VhdConstants.FooterSize + VhdConstants.DynamicHeaderSize;
 
@@ -74,7 +74,7 @@ public static class ChainScanner
             Span<byte> sector = stackalloc byte[VhdConstants.FooterSize];
             if (stream.ReadAtLeast(sector, sector.Length, throwOnEndOfStream: false) < sector.Length) return null;
             var footer = VhdFooter.Read(sector);
-            if (!footer.HasValidCookie || footer.DiskType != DiskType.Differencing || footer.DataOffset > (ulong)(stream.Length - VhdConstants.DynamicHeaderSize))
+            if (!footer.HasValidCookie || footer.DiskType != VhdDiskType.Differencing || footer.DataOffset > (ulong)(stream.Length - VhdConstants.DynamicHeaderSize))
                 return null;
             var bytes = new byte[VhdConstants.DynamicHeaderSize];
             stream.Position = (long)footer.DataOffset;

@@ -9,7 +9,7 @@ namespace Storage.VhdEngine.Maintenance;
 /// data a BAT entry references: the end footer (written back from the copy), the footer copy
 /// (from the end footer) and leaked space at the tail of the file (truncated).
 /// </summary>
-public static class Checker
+internal static class Checker
 {
     /// <summary>
     /// What Azure would refuse in <paramref name="path"/> as an uploaded VHD, one line a rule (empty
@@ -28,8 +28,10 @@ public static class Checker
     /// <summary>Checks footer/copy agreement, checksums, header fields, BAT entries, bitmaps, locators and the parent.</summary>
     public static CheckReport Check(IFileSystem fs, string path, VhdOpenOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(path);
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.check");
-        var report = new CheckReport();
+        var report = new CheckFindings();
         string full = fs.Path.GetFullPath(path);
         BlockFile file;
         // A lock refusal is not a finding about the image: it propagates (check again later, or ForceShare).
@@ -40,23 +42,23 @@ public static class Checker
             if (imageLock.Warning is { } warning) report.Warnings.Add(warning);
             file = imageLock.File;
         }
-        catch (VhdException e) when (e is not VhdImageInUseException) { report.Errors.Add(e.Message); return report; }
-        DiskType type;
+        catch (VhdException e) when (e is not VhdImageInUseException) { report.Errors.Add(e.Message); return report.ToReport(); }
+        VhdDiskType type;
         using (file)
         {
             ImageMetadata m;
             try { m = ImageMetadata.Load(file, options?.AcceptChecksumMismatch ?? false); }
-            catch (VhdException e) { report.Errors.Add(e.Message); return report; }
+            catch (VhdException e) { report.Errors.Add(e.Message); return report.ToReport(); }
             report.Warnings.AddRange(m.Warnings);
             if (CommitIntent.Read(m.Footer) is { } intent)
                 report.Warnings.Add($"a forced commit into its parent is recorded as in progress (parent id {intent.OldParentId:N} to {intent.NewParentId:N}): run the commit again to finish it");
             type = m.Footer.DiskType;
-            if (m.Footer.DiskType == DiskType.Fixed)
+            if (m.Footer.DiskType == VhdDiskType.Fixed)
             {
                 long extra = m.FileLength - VhdConstants.FooterSize - m.VirtualSize;
                 if (extra > 0 && VirtualSizeRule.VirtualSize(m.Footer) == m.Footer.CurrentSize)
                     report.Warnings.Add($"{extra} bytes between the data and the footer");
-                return report;
+                return report.ToReport();
             }
             if (m.FooterCopy is null)
                 report.Warnings.Add("no valid footer copy at offset 0");
@@ -65,15 +67,15 @@ public static class Checker
             if (m.FileLength > m.FooterOffset + VhdConstants.FooterSize)
                 report.Warnings.Add($"{m.FileLength - m.FooterOffset - VhdConstants.FooterSize} bytes after the end footer");
         }
-        if (type == DiskType.Differencing)
+        if (type == VhdDiskType.Differencing)
             CheckParent(fs, full, options, report);
         if (report.LeakedBytes > 0)
             report.Warnings.Add($"{report.LeakedBytes} bytes of leaked space ({report.ReclaimableBytes} reclaimable by repair)");
-        return report;
+        return report.ToReport();
     }
 
     /// <summary>A bitmap that is a footer is the trace of an allocation whose bitmap write never landed.</summary>
-    private static void CheckBitmaps(BlockFile file, ImageMetadata m, CheckReport report)
+    private static void CheckBitmaps(BlockFile file, ImageMetadata m, CheckFindings report)
     {
         var bat = m.Bat!;
         Span<byte> sector = stackalloc byte[VhdConstants.SectorSize];
@@ -91,7 +93,7 @@ public static class Checker
     /// Space between the metadata and the end footer that no block covers. Gaps smaller than one
     /// block slot are alignment padding (Virtual PC and Hyper-V leave some), not leaks.
     /// </summary>
-    private static void MeasureLeaks(ImageMetadata m, CheckReport report)
+    private static void MeasureLeaks(ImageMetadata m, CheckFindings report)
     {
         long slot = m.BitmapBytes + (long)m.Header!.BlockSize;
         var bat = m.Bat!;
@@ -128,7 +130,7 @@ public static class Checker
     private static long RepairTarget(ImageMetadata m) =>
         m.BlocksEnd > 0 ? Math.Max(m.BlocksEnd, m.MetadataEnd) : ImageMetadata.FirstBlockOffset(m.MetadataEnd, m.BitmapBytes);
 
-    private static void CheckParent(IFileSystem fs, string path, VhdOpenOptions? options, CheckReport report)
+    private static void CheckParent(IFileSystem fs, string path, VhdOpenOptions? options, CheckFindings report)
     {
         try
         {
@@ -156,7 +158,7 @@ public static class Checker
         using (var file = BlockFile.Open(fs, full, writable: true))
         {
             var m = ImageMetadata.Load(file);
-            if (m.Footer.DiskType != DiskType.Fixed)
+            if (m.Footer.DiskType != VhdDiskType.Fixed)
             {
                 var footer = m.Footer.ToArray();
                 long target = LeakedTail(m) > 0 ? RepairTarget(m) : m.FooterOffset;

@@ -34,7 +34,7 @@ internal sealed class CommitFile : IDisposable
     /// <summary>Locks <paramref name="path"/> (clearing a read-only attribute first when it will be written) and loads it.</summary>
     public static CommitFile Open(IFileSystem fs, string path, bool exclusive, VhdOpenOptions options)
     {
-        if (!fs.File.Exists(path)) throw new VhdException($"{path}: no such image file");
+        if (!fs.File.Exists(path)) throw VirtualDisk.Missing(path);
         FileAttributes? cleared = null;
         var attributes = fs.File.GetAttributes(path);
         if (exclusive && (attributes & FileAttributes.ReadOnly) != 0)
@@ -70,7 +70,7 @@ internal sealed class CommitFile : IDisposable
     public void WriteFooter(VhdFooter footer)
     {
         var bytes = footer.ToArray();
-        if (Metadata.Footer.DiskType != DiskType.Fixed) File.WriteAt(0, bytes);
+        if (Metadata.Footer.DiskType != VhdDiskType.Fixed) File.WriteAt(0, bytes);
         File.WriteAt(Metadata.FooterOffset, bytes);
         File.Sync();
     }

@@ -1,6 +1,6 @@
 namespace Storage.VhdEngine.Maintenance;
 
-/// <summary>How <see cref="Committer.Commit(System.IO.Abstractions.IFileSystem, string, CommitOptions, Disks.VhdOpenOptions?, IProgress{long}?)"/> merges a child into its parent.</summary>
+/// <summary>How <see cref="VhdMaintenance.Commit"/> merges a child into its parent.</summary>
 public sealed record CommitOptions
 {
     /// <summary>Keep the child file afterwards (it still holds its sectors) instead of deleting it.</summary>

@@ -12,7 +12,7 @@ namespace Storage.VhdEngine.Maintenance;
 /// never silently changes what another image reads: a parent with other children is refused,
 /// naming them, unless forced, and a forced commit gives the parent a new unique id first.
 /// </summary>
-public static class Committer
+internal static class Committer
 {
     /// <summary>
     /// Freezes <paramref name="imagePath"/> (marks the file read-only) and creates
@@ -25,6 +25,8 @@ public static class Committer
     public static VirtualDisk Snapshot(IFileSystem fs, string imagePath, string childPath, VhdOpenOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(imagePath);
+        ArgumentNullException.ThrowIfNull(childPath);
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.snapshot");
         options = (options ?? new VhdOpenOptions()) with { ForceShare = false };
         string parent = fs.Path.GetFullPath(imagePath);
@@ -36,7 +38,7 @@ public static class Committer
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             child.Dispose();
-            throw new VhdIOException($"{imagePath}: cannot mark the snapshot read-only: {e.Message}", e);
+            throw new VhdIOException($"{parent}: cannot mark the snapshot read-only: {e.Message}", e);
         }
         return child;
     }
@@ -67,6 +69,7 @@ public static class Committer
     public static long Commit(IFileSystem fs, string childPath, CommitOptions commit, VhdOpenOptions? options = null, IProgress<long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(childPath);
         ArgumentNullException.ThrowIfNull(commit);
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.commit");
         options = (options ?? new VhdOpenOptions()) with { ShareParents = false, ForceShare = false };
@@ -97,7 +100,7 @@ public static class Committer
     private static CommitFile OpenChild(IFileSystem fs, string path, bool force, VhdOpenOptions options)
     {
         var child = CommitFile.Open(fs, path, exclusive: force, options);
-        if (child.Metadata.Footer.DiskType != DiskType.Differencing)
+        if (child.Metadata.Footer.DiskType != VhdDiskType.Differencing)
         {
             string type = child.Metadata.Footer.DiskType.ToString().ToLowerInvariant();
             child.Dispose();
@@ -115,11 +118,11 @@ public static class Committer
         {
             bool known = (expected == i.OldParentId || expected == i.NewParentId) && (actual == i.OldParentId || actual == i.NewParentId);
             if (!known)
-                throw new VhdFormatException("parent unique id", $"'{childPath}' expects parent id {expected:N} but '{parentPath}' has id {actual:N}, which the forced commit it records ({i.OldParentId:N} to {i.NewParentId:N}) does not explain");
+                throw new VhdFormatException(childPath, "parent unique id", $"'{childPath}' expects parent id {expected:N} but '{parentPath}' has id {actual:N}, which the forced commit it records ({i.OldParentId:N} to {i.NewParentId:N}) does not explain");
             return;
         }
         if (expected != actual)
-            throw new VhdFormatException("parent unique id", $"'{childPath}' expects parent id {expected:N} but '{parentPath}' has id {actual:N}");
+            throw new VhdFormatException(childPath, "parent unique id", $"'{childPath}' expects parent id {expected:N} but '{parentPath}' has id {actual:N}");
     }
 
     private static void RefuseOtherChildren(IFileSystem fs, string childPath, string parentPath, Guid parentId, bool force)

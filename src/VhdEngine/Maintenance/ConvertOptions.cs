@@ -1,16 +1,23 @@
 using Storage.VhdEngine.Disks;
-using Storage.VhdEngine.Format;
 
 namespace Storage.VhdEngine.Maintenance;
 
-/// <summary>How <see cref="Converter.Convert"/> converts one image file into another.</summary>
+/// <summary>How <see cref="VhdMaintenance.Convert"/> converts one image file into another.</summary>
 public sealed record ConvertOptions
 {
-    /// <summary>The format to write.</summary>
-    public ConvertFormat To { get; init; } = ConvertFormat.Dynamic;
+    /// <summary>Block size of a dynamic target unless <see cref="BlockSize"/> says otherwise: 2 MiB.</summary>
+    public const int DefaultBlockSize = VhdCreateOptions.DefaultBlockSize;
 
-    /// <summary>How to treat the source; <see cref="SourceFormat.Auto"/> probes it.</summary>
-    public SourceFormat From { get; init; } = SourceFormat.Auto;
+    /// <summary>The format to write (default <see cref="DiskImageFormat.Dynamic"/>; <see cref="DiskImageFormat.Vhd"/> writes a dynamic VHD too).</summary>
+    public DiskImageFormat To { get; init; } = DiskImageFormat.Dynamic;
+
+    /// <summary>
+    /// How to read the source: null (the default) probes it (a VHD if it opens as one; raw if it
+    /// does not and has no VHD footer cookie; a file with the cookie that does not open is a damaged
+    /// VHD, and its format error is thrown rather than guessing "raw"); <see cref="DiskImageFormat.Raw"/>
+    /// reads its bytes as they are; any other value reads it as a VHD.
+    /// </summary>
+    public DiskImageFormat? From { get; init; }
 
     /// <summary>
     /// VHD targets: keep the virtual size exact (rounded up to a sector, geometry 65535/16/255)
@@ -18,8 +25,8 @@ public sealed record ConvertOptions
     /// </summary>
     public bool ExactSize { get; init; }
 
-    /// <summary>Block size of a dynamic target.</summary>
-    public int BlockSize { get; init; } = VhdConstants.DefaultBlockSize;
+    /// <summary>Block size of a dynamic target: a power of two from 512 KiB to 256 MiB.</summary>
+    public int BlockSize { get; init; } = DefaultBlockSize;
 
     /// <summary>
     /// Make the target durable (fsync) before returning. Off by default: the target is complete

@@ -16,7 +16,7 @@ namespace Storage.VhdEngine.Maintenance;
 /// on failure it is deleted. It is not fsynced unless <see cref="ConvertOptions.Sync"/> asks
 /// (cp and qemu-img convert do not fsync either): a new file has no earlier state to protect.
 /// </summary>
-public static class Converter
+internal static class Converter
 {
     /// <summary>Chunk used for raw and fixed targets.</summary>
     public const int DefaultChunkSize = 2 * 1024 * 1024;
@@ -30,12 +30,12 @@ public static class Converter
     /// footer cookie at its end (or at offset 0). A file with the cookie that does not open is a
     /// damaged VHD: the format error is thrown rather than guessing "raw".
     /// </summary>
-    public static SourceFormat Probe(IFileSystem fs, string path, VhdOpenOptions? openOptions = null)
+    public static DiskImageFormat Probe(IFileSystem fs, string path, VhdOpenOptions? openOptions = null)
     {
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(path);
-        using var disk = OpenSource(fs, path, SourceFormat.Auto, openOptions);
-        return disk is null ? SourceFormat.Raw : SourceFormat.Vhd;
+        using var disk = OpenSource(fs, path, null, openOptions);
+        return disk is null ? DiskImageFormat.Raw : DiskImageFormat.Vhd;
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ public static class Converter
         {
             if (disk is not null)
             {
-                return options.To == ConvertFormat.Raw
+                return options.To == DiskImageFormat.Raw
                     ? ConvertToRaw(disk, fs, target, progress, cancellationToken, options.Sync)
                     : ConvertToVhd(disk, fs, target, CreateOptions(options, 0), progress, cancellationToken, options.Sync);
             }
@@ -64,9 +64,9 @@ public static class Converter
         using var stream = OpenRaw(fs, source);
         long length = stream.Length;
         if (length == 0)
-            throw new VhdException($"{source}: is empty; there is nothing to convert");
-        return options.To == ConvertFormat.Raw
-            ? WriteRaw(fs, target, length, SourceFormat.Raw, options.Sync, raw => CopyStream(stream, length, null, raw, DefaultChunkSize, progress, cancellationToken))
+            throw new VhdException($"{fs.Path.GetFullPath(source)}: is empty; there is nothing to convert");
+        return options.To == DiskImageFormat.Raw
+            ? WriteRaw(fs, target, length, DiskImageFormat.Raw, options.Sync, raw => CopyStream(stream, (fs.Path.GetFullPath(target), length), null, raw, DefaultChunkSize, progress, cancellationToken))
             : ConvertToVhd(stream, fs, target, CreateOptions(options, length), progress, cancellationToken, options.Sync);
     }
 
@@ -80,7 +80,7 @@ public static class Converter
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(fs);
-        return WriteRaw(fs, target, source.Length, SourceFormat.Vhd, durable, raw => CopyDisk(source, null, raw, DefaultChunkSize, progress, cancellationToken));
+        return WriteRaw(fs, target, source.Length, DiskImageFormat.Vhd, durable, raw => CopyDisk(source, null, raw, DefaultChunkSize, progress, cancellationToken));
     }
 
     /// <summary>
@@ -95,14 +95,18 @@ public static class Converter
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(options);
+        // A VHD may say its virtual size is 0 (hostile or odd input): no VHD can be made of it, and
+        // that is the image's fault, not the caller's.
+        if (source.Length == 0)
+            throw new VhdException($"{source.Path}: the virtual size is 0; there is nothing to convert into a VHD");
         if (options.Size == 0)
             options = options with { Size = source.Length, ExactSize = options.ExactSize || DiskGeometry.ForCreate(source.Length).VirtualSize != source.Length };
         else if (options.Size < source.Length)
-            throw new VhdArgumentException("size", $"{options.Size} is smaller than the source's virtual size {source.Length}");
-        return WriteVhd(fs, target, options, SourceFormat.Vhd, durable, disk =>
+            throw new ArgumentOutOfRangeException(nameof(options), options.Size, $"{target}: VhdCreateOptions.Size {options.Size} is smaller than the source's virtual size {source.Length}");
+        return WriteVhd(fs, target, options, DiskImageFormat.Vhd, durable, disk =>
         {
             if (disk.Length < source.Length)
-                throw new VhdArgumentException("size", $"the target's virtual size {disk.Length} is smaller than the source's {source.Length}");
+                throw new ArgumentOutOfRangeException(nameof(options), options.Size, $"{target}: the target's virtual size {disk.Length} is smaller than the source's {source.Length}");
             return CopyDisk(source, disk, null, ChunkFor(disk), progress, cancellationToken);
         });
     }
@@ -119,12 +123,12 @@ public static class Converter
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(options);
-        return WriteVhd(fs, target, options, SourceFormat.Raw, durable, disk => CopyStream(source, disk.Length, disk, null, ChunkFor(disk), progress, cancellationToken));
+        return WriteVhd(fs, target, options, DiskImageFormat.Raw, durable, disk => CopyStream(source, (disk.Path, disk.Length), disk, null, ChunkFor(disk), progress, cancellationToken));
     }
 
     private static VhdCreateOptions CreateOptions(ConvertOptions options, long size) => new()
     {
-        Type = options.To == ConvertFormat.Fixed ? DiskType.Fixed : DiskType.Dynamic,
+        Type = options.To == DiskImageFormat.Fixed ? VhdDiskType.Fixed : VhdDiskType.Dynamic,
         Size = size,
         BlockSize = options.BlockSize,
         ExactSize = options.ExactSize,
@@ -133,14 +137,15 @@ public static class Converter
     /// <summary>A dynamic target is filled block by block, so that each block is allocated by one write.</summary>
     private static int ChunkFor(VirtualDisk target) => target.BlockSize > 0 ? target.BlockSize : DefaultChunkSize;
 
-    private static VirtualDisk? OpenSource(IFileSystem fs, string path, SourceFormat from, VhdOpenOptions? openOptions)
+    /// <summary>The source open as a VHD, or null to read it raw: asked for (<paramref name="from"/> Raw), or probed (null).</summary>
+    private static VirtualDisk? OpenSource(IFileSystem fs, string path, DiskImageFormat? from, VhdOpenOptions? openOptions)
     {
-        if (from == SourceFormat.Raw) return null;
+        if (from == DiskImageFormat.Raw) return null;
         try
         {
             return VirtualDisk.Open(fs, path, FileAccess.Read, openOptions);
         }
-        catch (VhdFormatException) when (from == SourceFormat.Auto && !HasFooterCookie(fs, path))
+        catch (VhdFormatException) when (from is null && !HasFooterCookie(fs, path))
         {
             return null;
         }
@@ -178,7 +183,8 @@ public static class Converter
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VhdIOException($"{path}: cannot open: {e.Message}", e, diskUsable: false);
+            if (e is FileNotFoundException or DirectoryNotFoundException) throw Missing(fs, path, e);
+            throw new VhdIOException($"{fs.Path.GetFullPath(path)}: cannot open: {e.Message}", e, diskUsable: false);
         }
     }
 
@@ -186,10 +192,10 @@ public static class Converter
     {
         ArgumentNullException.ThrowIfNull(target);
         if (fs.File.Exists(target) || fs.Directory.Exists(target))
-            throw new VhdException($"{target}: already exists; the target of a conversion must be a new file");
+            throw new VhdException($"{fs.Path.GetFullPath(target)}: already exists; the target of a conversion must be a new file");
     }
 
-    private static ConvertResult WriteRaw(IFileSystem fs, string target, long length, SourceFormat source, bool durable, Func<Stream, long> copy)
+    private static ConvertResult WriteRaw(IFileSystem fs, string target, long length, DiskImageFormat source, bool durable, Func<Stream, long> copy)
     {
         EnsureTargetAbsent(fs, target);
         string full = fs.Path.GetFullPath(target);
@@ -201,7 +207,7 @@ public static class Converter
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VhdIOException($"{target}: cannot create: {e.Message}", e, diskUsable: false);
+            throw new VhdIOException($"{full}: cannot create: {e.Message}", e, diskUsable: false);
         }
         try
         {
@@ -220,13 +226,13 @@ public static class Converter
         catch (Exception e)
         {
             TryDelete(fs, full);
-            if (e is IOException or UnauthorizedAccessException)
-                throw new VhdIOException($"{target}: conversion failed: {e.Message}", e, diskUsable: false);
+            if (e is (IOException or UnauthorizedAccessException) and not VhdException)
+                throw new VhdIOException($"{full}: conversion failed: {e.Message}", e, diskUsable: false);
             throw;
         }
     }
 
-    private static ConvertResult WriteVhd(IFileSystem fs, string target, VhdCreateOptions options, SourceFormat source, bool durable, Func<VirtualDisk, long> copy)
+    private static ConvertResult WriteVhd(IFileSystem fs, string target, VhdCreateOptions options, DiskImageFormat source, bool durable, Func<VirtualDisk, long> copy)
     {
         EnsureTargetAbsent(fs, target);
         string full = fs.Path.GetFullPath(target);
@@ -271,8 +277,8 @@ public static class Converter
         return written;
     }
 
-    /// <summary>Copies a stream to its end, chunk by chunk; more than <paramref name="limit"/> bytes is an error.</summary>
-    private static long CopyStream(Stream source, long limit, VirtualDisk? disk, Stream? raw, int chunk, IProgress<long>? progress, CancellationToken cancellationToken)
+    /// <summary>Copies a stream to its end, chunk by chunk; more than the target's limit is an error naming the target.</summary>
+    private static long CopyStream(Stream source, (string Path, long Limit) target, VirtualDisk? disk, Stream? raw, int chunk, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         long next = 0;
         bool ended = false;
@@ -283,8 +289,8 @@ public static class Converter
             cancellationToken.ThrowIfCancellationRequested();
             int n = source.ReadAtLeast(buffer.AsSpan(0, chunk), chunk, throwOnEndOfStream: false);
             if (n == 0) return null;
-            if (n > limit - next)
-                throw new VhdArgumentException("source", $"holds more than the target's virtual size of {limit} bytes");
+            if (n > target.Limit - next)
+                throw new VhdException($"{target.Path}: the source holds more than the target's virtual size of {target.Limit} bytes");
             ended = n < chunk;
             long offset = next;
             next += n;
@@ -328,6 +334,12 @@ public static class Converter
             pos = end;
         }
         return written;
+    }
+
+    private static FileNotFoundException Missing(IFileSystem fs, string path, Exception inner)
+    {
+        string full = fs.Path.GetFullPath(path);
+        return new FileNotFoundException($"{full}: no such image file", full, inner);
     }
 
     private static void TryDelete(IFileSystem fs, string path)

@@ -103,16 +103,16 @@ internal static class BenchCommand
         }
     }
 
-    /// <summary>Opens <paramref name="path"/> through the store; a format error names the file, as <see cref="ImageFiles.Open"/> does.</summary>
+    /// <summary>Opens <paramref name="path"/> through the store; a checksum refusal of a read gets the hint, as <see cref="ImageFiles.Open"/> gives it.</summary>
     private static async Task<IDisk> OpenAsync(IDiskStore store, string path, FileAccess access, CancellationToken cancellationToken)
     {
         try
         {
             return await store.OpenAsync(path, access, cancellationToken).ConfigureAwait(false);
         }
-        catch (VhdFormatException e)
+        catch (VhdFormatException e) when (access == FileAccess.Read && ImageFiles.IsChecksum(e))
         {
-            throw ImageFiles.WithPath(path, e, canIgnoreChecksums: access == FileAccess.Read);
+            throw ImageFiles.WithChecksumHint(e);
         }
     }
 

@@ -38,7 +38,7 @@ internal static class Img
     public static byte[] Fixed(long size = 1 * M)
     {
         var fs = NewFs();
-        using (var d = VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = DiskType.Fixed, Size = size }))
+        using (var d = VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Type = VhdDiskType.Fixed, Size = size }))
             d.Flush();
         return fs.File.ReadAllBytes("/d/a.vhd");
     }
@@ -63,7 +63,7 @@ internal static class Img
         var changed = change(end);
         if (fixChecksum) changed = changed.WithChecksum();
         PutFooter(img, img.Length - VhdConstants.FooterSize, changed);
-        if (end.DiskType is DiskType.Dynamic or DiskType.Differencing) PutFooter(img, 0, changed);
+        if (end.DiskType is VhdDiskType.Dynamic or VhdDiskType.Differencing) PutFooter(img, 0, changed);
     }
 
     public static int HeaderOffset(byte[] img) => checked((int)Footer(img, 0).DataOffset);

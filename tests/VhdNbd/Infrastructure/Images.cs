@@ -1,6 +1,5 @@
 using System.IO.Abstractions;
 using Storage.VhdEngine.Disks;
-using Storage.VhdEngine.Format;
 
 namespace Storage.Tests.VhdNbd.Infrastructure;
 
@@ -22,14 +21,14 @@ public static class Images
     public static string Fixed(string path, long size = 4 << 20)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var disk = VirtualDisk.Create(Fs, path, new VhdCreateOptions { Size = size, Type = DiskType.Fixed, ExactSize = true });
+        using var disk = VirtualDisk.Create(Fs, path, new VhdCreateOptions { Size = size, Type = VhdDiskType.Fixed, ExactSize = true });
         return path;
     }
 
     /// <summary>Freezes <paramref name="parent"/> and makes a differencing child over it (the engine's snapshot).</summary>
     public static string Child(string parent, string child, Action<VirtualDisk>? fill = null)
     {
-        using (var disk = Storage.VhdEngine.Maintenance.Committer.Snapshot(Fs, parent, child, null))
+        using (var disk = Storage.VhdEngine.Maintenance.VhdMaintenance.Snapshot(Fs, parent, child, null))
         {
             fill?.Invoke(disk);
             disk.Flush();
