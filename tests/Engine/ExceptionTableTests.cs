@@ -42,7 +42,7 @@ public class ExceptionTableTests(ITestOutputHelper output)
         var missing = Row<FileNotFoundException>("Open: no such file", () => VirtualDisk.Open(fs, "/d/none.vhd"), "/d/none.vhd");
         Assert.Equal("/d/none.vhd", missing.FileName);
         Row<FileNotFoundException>("Open: no such directory", () => VirtualDisk.Open(fs, "/nodir/x.vhd"), "/nodir/x.vhd");
-        Row<ArgumentException>("Open: ForceShare for writing", () => VirtualDisk.Open(fs, A, FileAccess.ReadWrite, new VhdOpenOptions { ForceShare = true }), "ForceShare");
+        Row<ArgumentException>("Open: ForceShare for writing", () => VirtualDisk.Open(fs, A, FileAccess.ReadWrite, new VhdOpenOptions { ForceShare = true }));
         Assert.Throws<ArgumentNullException>(() => VirtualDisk.Open(fs, null!));
 
         fs.File.WriteAllBytes("/d/junk.vhd", new byte[4096]);
@@ -100,7 +100,7 @@ public class ExceptionTableTests(ITestOutputHelper output)
         Row<VhdException>("Convert: target exists", () => VhdMaintenance.Convert(fs, A, "/d/out.raw"), "/d/out.raw");
         Row<VhdException>("Commit: not a differencing image", () => VhdMaintenance.Commit(fs, A));
         Row<FileNotFoundException>("Snapshot: no such image", () => VhdMaintenance.Snapshot(fs, "/d/none.vhd", "/d/s.vhd"), "/d/none.vhd");
-        Row<ArgumentException>("Snapshot: child is the image", () => VhdMaintenance.Snapshot(fs, A, A));
+        Assert.Equal("childPath", Row<ArgumentException>("Snapshot: child is the image", () => VhdMaintenance.Snapshot(fs, A, A)).ParamName);
         using (VhdMaintenance.Snapshot(fs, A, "/d/s.vhd")) { }
         Row<VhdException>("Snapshot: child exists", () => VhdMaintenance.Snapshot(fs, A, "/d/s.vhd"), "/d/s.vhd");
         fs.File.SetAttributes(A, FileAttributes.Normal);

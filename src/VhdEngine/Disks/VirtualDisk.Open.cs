@@ -28,9 +28,10 @@ public abstract partial class VirtualDisk
         ArgumentNullException.ThrowIfNull(path);
         options ??= VhdOpenOptions.Default;
         bool writable = access != FileAccess.Read;
+        string fullPath = fs.Path.GetFullPath(path);
         if (writable && options.ForceShare)
-            throw new ArgumentException("VhdOpenOptions.ForceShare: only read-only opens can share an image with a writer; an image opened for writing is always locked exclusively", nameof(options));
-        return OpenInChain(fs, fs.Path.GetFullPath(path), writable, options, new ChainContext());
+            throw new ArgumentException($"{fullPath}: only read-only opens can share an image with a writer; an image opened for writing is always locked exclusively (VhdOpenOptions.ForceShare)", nameof(options));
+        return OpenInChain(fs, fullPath, writable, options, new ChainContext());
     }
 
     /// <summary>A missing image: <see cref="FileNotFoundException"/>, naming it, as File.Open does.</summary>

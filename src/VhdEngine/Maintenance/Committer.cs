@@ -30,6 +30,8 @@ internal static class Committer
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.snapshot");
         options = (options ?? new VhdOpenOptions()) with { ForceShare = false };
         string parent = fs.Path.GetFullPath(imagePath);
+        if (fs.Path.GetFullPath(childPath) == parent)
+            throw new ArgumentException($"{parent}: cannot be its own parent (the snapshot's child is the image itself)", nameof(childPath));
         var child = VirtualDisk.CreateDifferencing(fs, childPath, parent, options);
         try
         {
