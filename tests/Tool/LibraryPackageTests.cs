@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Xml.Linq;
 using Xunit;
@@ -130,18 +129,5 @@ public sealed class LibraryPackageTests : IDisposable
         Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
-    private string Dotnet(string workingDirectory, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        psi.Environment["NUGET_PACKAGES"] = _dir["nuget-cache"];
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(300_000), $"dotnet {string.Join(' ', args)} did not finish");
-        Assert.True(p.ExitCode == 0, $"dotnet {string.Join(' ', args)} exited {p.ExitCode}\n{output}\n{err.Result}");
-        return output;
-    }
+    private string Dotnet(string workingDirectory, params string[] args) => PackageCli.Run(_dir["nuget-cache"], workingDirectory, "dotnet", args);
 }

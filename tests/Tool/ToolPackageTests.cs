@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace Storage.Tests.Tool;
@@ -35,18 +34,5 @@ public sealed class ToolPackageTests : IDisposable
 
     private string Dotnet(params string[] args) => Run("dotnet", args);
 
-    private string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        psi.Environment["NUGET_PACKAGES"] = _dir["nuget-cache"];
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(300_000), $"{file} {string.Join(' ', args)} did not finish");
-        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {p.ExitCode}\n{output}\n{err.Result}");
-        return output;
-    }
+    private string Run(string file, params string[] args) => PackageCli.Run(_dir["nuget-cache"], null, file, args);
 }
