@@ -26,7 +26,7 @@ internal sealed partial class DiskHandle
     {
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested) throw VhdErrors.Cancelled(Path, cancellationToken);
-        AllocationRuns.Check(offset, length, Length);
+        AllocationRuns.Check(Path, offset, length, Length);
         if (await LeaseAsync(cancellationToken).ConfigureAwait(false) is { } lease && AllocationInline(lease, offset, length) is { } done)
             return done;
         var operation = Operation.Request("vhd.allocation", Path, offset, length, _store.Options, System.Diagnostics.ActivityKind.Client);

@@ -129,7 +129,7 @@ internal sealed class ImageManager : UntypedActor
             var (fs, open) = (_fs, _options.OpenOptions);
             StartWorker([delete.Path], delete, sender, "vhd.delete", _ =>
             {
-                ImageDeletion.Delete(fs, delete.Path, open);
+                VhdMaintenance.Delete(fs, delete.Path, open);
                 return ImageAck.Instance;
             });
             return;

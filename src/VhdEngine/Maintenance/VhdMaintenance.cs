@@ -128,4 +128,27 @@ public static class VhdMaintenance
     /// <exception cref="VhdIOException">A file cannot be read, written or deleted.</exception>
     public static long Commit(IFileSystem fs, string childPath, CommitOptions? options = null, VhdOpenOptions? openOptions = null, IProgress<long>? progress = null) =>
         Committer.Commit(fs, childPath, options ?? new CommitOptions(), openOptions, progress);
+
+    /// <summary>
+    /// Deletes the image at <paramref name="path"/> once it is known to be an image that nobody else
+    /// holds and that no differencing image uses as its parent (DESIGN.md §10): it must open (a
+    /// frozen parent for reading, others for writing, so another owner's lock refuses it), and no
+    /// differencing image in its folder, or open in this process, may name it as parent. A
+    /// childless frozen parent loses its read-only attribute and is deleted.
+    /// </summary>
+    /// <param name="fs">The file system the image lives on.</param>
+    /// <param name="path">The image to delete.</param>
+    /// <param name="options">How to open it (ForceShare is ignored); null for the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="fs"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="VhdFormatException">The file is not a VHD image.</exception>
+    /// <exception cref="VhdImageInUseException">The image is open elsewhere.</exception>
+    /// <exception cref="VhdException">A differencing image uses it as its parent.</exception>
+    /// <exception cref="VhdIOException">The file cannot be read or deleted.</exception>
+    public static void Delete(IFileSystem fs, string path, VhdOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(path);
+        ImageDeletion.Delete(fs, fs.Path.GetFullPath(path), options);
+    }
 }

@@ -1,12 +1,10 @@
 using System.IO.Abstractions;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
-using Storage.VhdEngine.Maintenance;
-
-namespace Storage.VhdActors;
+namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>
-/// Deleting an image (<see cref="IDiskStore.DeleteAsync"/>): it must open (so it is an image, and no
+/// Deleting an image (<see cref="VhdMaintenance.Delete"/>): it must open (so it is an image, and no
 /// other owner holds it: the engine's lock refuses one), and no differencing image in its folder, or
 /// open in this process, may name it as parent (the search commit makes for siblings, DESIGN.md §10).
 /// </summary>
