@@ -270,23 +270,31 @@ internal sealed class WorkloadContext
         }
     }
 
-    /// <summary>Reparenter.SetParent of <paramref name="childName"/> to the file <paramref name="parentFile"/> (which must hold the same data: the model does not change).</summary>
-    public void SetParent(string childName, string parentFile) => Reparenter.SetParent(FileSystem, Image(childName).Path, PathOf(parentFile));
+    /// <summary>VhdMaintenance.SetParent of <paramref name="childName"/> to the file <paramref name="parentFile"/> (which must hold the same data: the model does not change).</summary>
+    public void SetParent(string childName, string parentFile) => VhdMaintenance.SetParent(FileSystem, Image(childName).Path, PathOf(parentFile));
 
-    /// <summary>Puller.Pull: the child reads the same throughout; once it returned, it stands alone.</summary>
-    public long Pull(string childName) => Puller.Pull(FileSystem, Image(childName).Path);
+    /// <summary>VhdMaintenance.Pull: the child reads the same throughout; once it returned, it stands alone.</summary>
+    public long Pull(string childName) => VhdMaintenance.Pull(FileSystem, Image(childName).Path);
 
-    /// <summary>Compactor.Compact: the content never changes, so the model does not either.</summary>
-    public CompactResult Compact(string name) => Compactor.Compact(FileSystem, Image(name).Path);
+    /// <summary>VhdMaintenance.Compact: the content never changes, so the model does not either.</summary>
+    public CompactResult Compact(string name) => VhdMaintenance.Compact(FileSystem, Image(name).Path);
 
-    /// <summary>Resizer.Resize: a crash may leave the old size or the new one, until it returned.</summary>
+    /// <summary>The virtual size create gives <paramref name="size"/> (its CHS rounding), from a scratch image off the simulated disk.</summary>
+    private static long CreatedSize(long size)
+    {
+        var scratch = new System.IO.Abstractions.TestingHelpers.MockFileSystem();
+        using var disk = VirtualDisk.Create(scratch, "/size.vhd", new VhdCreateOptions { Size = size });
+        return disk.Length;
+    }
+
+    /// <summary>VhdMaintenance.Resize: a crash may leave the old size or the new one, until it returned.</summary>
     public long Resize(string name, long size, bool allowShrink = false)
     {
         var image = Image(name);
         // The workloads' images keep the CHS rule, so the new size is creation's rounding.
-        long rounded = DiskGeometry.ForCreate(size).VirtualSize;
+        long rounded = CreatedSize(size);
         image.Model!.BeginResize(rounded);
-        long result = Resizer.Resize(FileSystem, image.Path, new ResizeOptions { Size = size, AllowShrink = allowShrink });
+        long result = VhdMaintenance.Resize(FileSystem, image.Path, new ResizeOptions { Size = size, AllowShrink = allowShrink });
         image.Model.EndResize();
         if (result != rounded) Problems.Add($"resize of {image.Path} to {size} gave {result} bytes, expected {rounded}");
         return result;

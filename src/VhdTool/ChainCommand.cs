@@ -16,7 +16,7 @@ internal static class ChainCommand
         var command = new Command("chain", "show the parent/child trees of the images under a folder, with broken links and id mismatches") { folder, json, ignore };
         command.SetAction(parse =>
         {
-            var report = ChainScanner.ScanChains(tool.Env.FileSystem, parse.GetValue(folder)!, ToolOptions.OpenOptions(parse.GetValue(ignore)));
+            var report = VhdMaintenance.ScanChains(tool.Env.FileSystem, parse.GetValue(folder)!, ToolOptions.OpenOptions(parse.GetValue(ignore)));
             if (parse.GetValue(json)) WriteJson(tool.Env.Out, report);
             else WriteText(tool.Env.Out, report);
             return report.Problems.Any() ? 1 : 0;

@@ -28,7 +28,7 @@ internal static class CheckCommand
             {
                 var options = ToolOptions.OpenOptions(parse.GetValue(ignore), parse.GetValue(share));
                 report = VhdMaintenance.Check(tool.Env.FileSystem, path, options);
-                if (parse.GetValue(azure) && report.Errors.Count == 0) report.Errors.AddRange(VhdMaintenance.AzureProblems(tool.Env.FileSystem, path, options));
+                if (parse.GetValue(azure) && report.Errors.Count == 0) report = report with { Errors = VhdMaintenance.AzureProblems(tool.Env.FileSystem, path, options) };
             }
             catch (VhdFormatException e) when (ImageFiles.IsChecksum(e))
             {

@@ -21,17 +21,10 @@ internal static class CompactCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(image)!;
-            var options = new CompactOptions { Force = parse.GetValue(force) };
+            bool forced = parse.GetValue(force);
             CompactResult result;
-            try
-            {
-                long total = tool.ShowProgress(parse) ? ImageFiles.VirtualSize(tool.Env, path) : 0;
-                result = ToolProgress.Run(tool.Env, total > 0, "compacting", total, p => Compactor.Compact(tool.Env.FileSystem, path, options, progress: p));
-            }
-            catch (VhdFormatException e)
-            {
-                throw ImageFiles.WithPath(path, e);
-            }
+            long total = tool.ShowProgress(parse) ? ImageFiles.VirtualSize(tool.Env, path) : 0;
+            result = ToolProgress.Run(tool.Env, total > 0, "compacting", total, p => VhdMaintenance.Compact(tool.Env.FileSystem, path, forced, progress: p));
             Write(tool.Env.Out, path, result, parse.GetValue(json));
             return 0;
         });

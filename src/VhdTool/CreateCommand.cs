@@ -37,7 +37,7 @@ internal static class CreateCommand
     private static VhdCreateOptions ForAzure(VhdCreateOptions options)
     {
         const long MiB = 1024 * 1024;
-        if (options.Type != DiskType.Fixed) throw new UsageException("--azure needs --type fixed (Azure accepts fixed images only)");
+        if (options.Type != VhdDiskType.Fixed) throw new UsageException("--azure needs --type fixed (Azure accepts fixed images only)");
         long size = (options.Size + MiB - 1) / MiB * MiB;
         if (size < 20 * MiB || size > 32L * 1024 * 1024 * MiB)
             throw new UsageException($"--azure: size {size} bytes is outside what Azure accepts (20M .. 32T)");

@@ -15,15 +15,8 @@ internal static class PullCommand
         {
             string path = parse.GetValue(child)!;
             long copied;
-            try
-            {
-                long total = tool.ShowProgress(parse) ? ImageFiles.VirtualSize(tool.Env, path) : 0;
-                copied = ToolProgress.Run(tool.Env, total > 0, "pulling", total, p => Puller.Pull(tool.Env.FileSystem, path, progress: p));
-            }
-            catch (VhdFormatException e)
-            {
-                throw ImageFiles.WithPath(path, e);
-            }
+            long total = tool.ShowProgress(parse) ? ImageFiles.VirtualSize(tool.Env, path) : 0;
+            copied = ToolProgress.Run(tool.Env, total > 0, "pulling", total, p => VhdMaintenance.Pull(tool.Env.FileSystem, path, progress: p));
             tool.Env.Out.WriteLine($"{path}: {copied} bytes pulled from its parents; it is a dynamic image now");
             return 0;
         });

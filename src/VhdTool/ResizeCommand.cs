@@ -26,14 +26,7 @@ internal static class ResizeCommand
             var options = new ResizeOptions { Size = parse.GetValue(size)!.Value, AllowShrink = parse.GetValue(shrink), Force = parse.GetValue(force) };
             long before = ImageFiles.VirtualSize(tool.Env, path);
             long after;
-            try
-            {
-                after = Resizer.Resize(tool.Env.FileSystem, path, options);
-            }
-            catch (VhdFormatException e)
-            {
-                throw ImageFiles.WithPath(path, e);
-            }
+            after = VhdMaintenance.Resize(tool.Env.FileSystem, path, options);
             if (parse.GetValue(json))
                 tool.Env.Out.WriteLine(JsonSerializer.Serialize(new ResizeJson(path, before, after), ToolJsonContext.Default.ResizeJson));
             else

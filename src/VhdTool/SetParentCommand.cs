@@ -19,14 +19,7 @@ internal static class SetParentCommand
         command.SetAction(parse =>
         {
             string c = parse.GetValue(child)!, p = parse.GetValue(parent)!;
-            try
-            {
-                Reparenter.SetParent(tool.Env.FileSystem, c, p, parse.GetValue(ignore));
-            }
-            catch (VhdFormatException e)
-            {
-                throw ImageFiles.WithPath(c, e);
-            }
+            VhdMaintenance.SetParent(tool.Env.FileSystem, c, p, parse.GetValue(ignore));
             tool.Env.Out.WriteLine($"{c}: parent is now {tool.Env.FileSystem.Path.GetFullPath(p)}");
             return 0;
         });

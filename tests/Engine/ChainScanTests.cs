@@ -36,7 +36,7 @@ public sealed class ChainScanTests
         var byPath = report.Images.ToDictionary(i => i.Path);
         Assert.Equal(["/d/base.vhd", "/d/sub/c1.vhd", "/d/c2.vhd", "/d/wrong.vhd"], report.Images.Select(i => i.Path).Where(p => p != "/d/lost.vhd" && p != "/d/notes.vhd"));
         Assert.Equal(["/d/sub/c1.vhd", "/d/wrong.vhd"], byPath["/d/base.vhd"].Children);
-        Assert.Equal(DiskType.Dynamic, byPath["/d/base.vhd"].Type);
+        Assert.Equal(VhdDiskType.Dynamic, byPath["/d/base.vhd"].Type);
         Assert.Equal(2 * 512 * Img.K, byPath["/d/base.vhd"].AllocatedBytes);
         Assert.Contains("broken link", byPath["/d/lost.vhd"].Problem);
         Assert.Contains("parent id mismatch", byPath["/d/wrong.vhd"].Problem);

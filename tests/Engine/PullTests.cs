@@ -37,7 +37,7 @@ public sealed class PullTests
         fs.File.Delete("/d/mid.vhd");
         using (var c = VirtualDisk.Open(fs, "/d/c.vhd"))
         {
-            Assert.Equal(DiskType.Dynamic, c.Footer.DiskType);
+            Assert.Equal(VhdDiskType.Dynamic, c.Footer.DiskType);
             Assert.Equal(view, Img.ReadAll(c));
         }
         var report = Checker.Check(fs, "/d/c.vhd");

@@ -17,7 +17,7 @@ public sealed class ResizeTests
     private const string Path = "/d/x.vhd";
     private const int Block = 512 * Img.K;
 
-    private static IFileSystem Create(DiskType type, long size, Action<VirtualDisk>? fill = null, bool exact = false)
+    private static IFileSystem Create(VhdDiskType type, long size, Action<VirtualDisk>? fill = null, bool exact = false)
     {
         var fs = Img.NewFs();
         using var d = VirtualDisk.Create(fs, Path, new VhdCreateOptions { Type = type, Size = size, BlockSize = Block, ExactSize = exact });
@@ -42,9 +42,9 @@ public sealed class ResizeTests
     }
 
     [Theory]
-    [InlineData(DiskType.Dynamic)]
-    [InlineData(DiskType.Fixed)]
-    public void A_grow_keeps_the_data_and_reads_zeros_past_the_old_end(DiskType type)
+    [InlineData(VhdDiskType.Dynamic)]
+    [InlineData(VhdDiskType.Fixed)]
+    public void A_grow_keeps_the_data_and_reads_zeros_past_the_old_end(VhdDiskType type)
     {
         var fs = Create(type, 4 * Img.M, d => d.Write(4 * Img.M - 4096 - 512 * 17, Img.Random(5, 4096)));
         var before = View(fs);
@@ -56,7 +56,7 @@ public sealed class ResizeTests
     [Fact]
     public void A_bat_that_no_longer_fits_moves_to_the_end_and_new_blocks_still_allocate()
     {
-        var fs = Create(DiskType.Dynamic, 4 * Img.M, d => { d.Write(0, Img.Random(1, 4096)); d.Write(3L * Block, Img.Random(2, 4096)); });
+        var fs = Create(VhdDiskType.Dynamic, 4 * Img.M, d => { d.Write(0, Img.Random(1, 4096)); d.Write(3L * Block, Img.Random(2, 4096)); });
         var before = View(fs);
         long tableBefore = (long)Img.Load(fs, Path).Header!.TableOffset;
         long size = Resizer.Resize(fs, Path, new ResizeOptions { Size = 600 * Img.M });
@@ -79,7 +79,7 @@ public sealed class ResizeTests
     [Fact]
     public void A_grow_does_not_rewrite_data()
     {
-        var fs = Create(DiskType.Dynamic, 4 * Img.M, d => d.Write(0, Img.Random(1, 3 * Block)));
+        var fs = Create(VhdDiskType.Dynamic, 4 * Img.M, d => d.Write(0, Img.Random(1, 3 * Block)));
         var img = fs.File.ReadAllBytes(Path);
         long dataStart = Img.BatEntry(img, 0) * 512L;
         Resizer.Resize(fs, Path, new ResizeOptions { Size = 2048L * Img.M });
@@ -90,7 +90,7 @@ public sealed class ResizeTests
     [Fact]
     public void An_exact_size_image_keeps_its_exact_size()
     {
-        var fs = Create(DiskType.Fixed, 20 * Img.M, exact: true);
+        var fs = Create(VhdDiskType.Fixed, 20 * Img.M, exact: true);
         Assert.Equal(21 * Img.M, Resizer.Resize(fs, Path, new ResizeOptions { Size = 21 * Img.M }));
         Assert.Equal(21 * Img.M + 512, fs.FileInfo.New(Path).Length);
         Assert.Equal(DiskGeometry.Max, Img.Load(fs, Path).Footer.Geometry);
@@ -99,7 +99,7 @@ public sealed class ResizeTests
     [Fact]
     public void A_differencing_child_grows_and_reads_zeros_past_its_parent()
     {
-        var fs = Create(DiskType.Dynamic, 4 * Img.M, d => d.Write(0, Img.Random(3, 4 * Img.M - 512 * 100)));
+        var fs = Create(VhdDiskType.Dynamic, 4 * Img.M, d => d.Write(0, Img.Random(3, 4 * Img.M - 512 * 100)));
         using (var c = Committer.Snapshot(fs, Path, "/d/c.vhd"))
         {
             c.Write(Block, Img.Random(4, 512));
@@ -113,7 +113,7 @@ public sealed class ResizeTests
     [Fact]
     public void A_shrink_needs_the_flag_and_is_refused_over_allocated_blocks_naming_the_first()
     {
-        var fs = Create(DiskType.Dynamic, 8 * Img.M, d => { d.Write(0, Img.Random(1, 512)); d.Write(5L * Block + 7, Img.Random(2, 100)); });
+        var fs = Create(VhdDiskType.Dynamic, 8 * Img.M, d => { d.Write(0, Img.Random(1, 512)); d.Write(5L * Block + 7, Img.Random(2, 100)); });
         var bytes = fs.File.ReadAllBytes(Path);
         var e = Assert.Throws<VhdException>(() => Resizer.Resize(fs, Path, new ResizeOptions { Size = 2 * Img.M }));
         Assert.Contains("--allow-shrink", e.Message, StringComparison.Ordinal);
@@ -131,7 +131,7 @@ public sealed class ResizeTests
     [Fact]
     public void A_fixed_shrink_is_refused_over_data_and_otherwise_rewrites_the_end_footer_only()
     {
-        var fs = Create(DiskType.Fixed, 4 * Img.M, d => d.Write(2 * Img.M + 100, Img.Random(1, 10)));
+        var fs = Create(VhdDiskType.Fixed, 4 * Img.M, d => d.Write(2 * Img.M + 100, Img.Random(1, 10)));
         var e = Assert.Throws<VhdException>(() => Resizer.Resize(fs, Path, new ResizeOptions { Size = 1 * Img.M, AllowShrink = true }));
         Assert.Contains("offset 2097252", e.Message, StringComparison.Ordinal);
         long length = fs.FileInfo.New(Path).Length;
@@ -150,16 +150,16 @@ public sealed class ResizeTests
     [Fact]
     public void Sizes_out_of_range_are_refused_naming_the_value()
     {
-        var fs = Create(DiskType.Dynamic, 4 * Img.M);
-        var e = Assert.Throws<VhdArgumentException>(() => Resizer.Resize(fs, Path, new ResizeOptions { Size = 3000L * 1024 * Img.M }));
+        var fs = Create(VhdDiskType.Dynamic, 4 * Img.M);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Resizer.Resize(fs, Path, new ResizeOptions { Size = 3000L * 1024 * Img.M }));
         Assert.Contains("3221225472000", e.Message, StringComparison.Ordinal);
-        Assert.Throws<VhdArgumentException>(() => Resizer.Resize(fs, Path, new ResizeOptions { Size = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Resizer.Resize(fs, Path, new ResizeOptions { Size = 0 }));
     }
 
     [Fact]
     public void A_parent_with_children_is_refused()
     {
-        var fs = Create(DiskType.Dynamic, 4 * Img.M);
+        var fs = Create(VhdDiskType.Dynamic, 4 * Img.M);
         Committer.Snapshot(fs, Path, "/d/c.vhd").Dispose();
         var e = Assert.Throws<VhdException>(() => Resizer.Resize(fs, Path, new ResizeOptions { Size = 8 * Img.M }));
         Assert.Contains("/d/c.vhd", e.Message, StringComparison.Ordinal);

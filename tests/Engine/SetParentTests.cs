@@ -74,7 +74,7 @@ public sealed class SetParentTests
     {
         var (fs, _) = Chain();
         Assert.Throws<VhdException>(() => Reparenter.SetParent(fs, Base, Child));
-        Assert.Throws<VhdArgumentException>(() => Reparenter.SetParent(fs, Child, Child));
+        Assert.Throws<ArgumentException>(() => Reparenter.SetParent(fs, Child, Child));
         using (var c2 = VirtualDisk.CreateDifferencing(fs, "/d/c2.vhd", Child)) { }
         // c2's chain leads back to the child, which is locked while it is relinked.
         Assert.ThrowsAny<VhdException>(() => Reparenter.SetParent(fs, Child, "/d/c2.vhd", ignoreIdMismatch: true));

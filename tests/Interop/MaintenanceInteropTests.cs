@@ -16,7 +16,7 @@ public class MaintenanceInteropTests
     private const int M = 1024 * 1024;
 
     /// <summary>An image with random data in most blocks and some written all zeros, and the raw file it must equal.</summary>
-    private static (string Image, string Raw) Filled(TempDir dir, DiskType type, long size, bool exact)
+    private static (string Image, string Raw) Filled(TempDir dir, VhdDiskType type, long size, bool exact)
     {
         string image = dir["x.vhd"], raw = dir["x.raw"];
         using var disk = VirtualDisk.Create(dir.Fs, image, new VhdCreateOptions { Type = type, Size = size, ExactSize = exact, BlockSize = 2 * M });
@@ -52,7 +52,7 @@ public class MaintenanceInteropTests
     public void A_compacted_image_reads_the_same_in_qemu_and_libvhdi_and_is_smaller()
     {
         using var dir = new TempDir("compact");
-        var (image, raw) = Filled(dir, DiskType.Dynamic, 64L * M, exact: true);
+        var (image, raw) = Filled(dir, VhdDiskType.Dynamic, 64L * M, exact: true);
         long before = new FileInfo(image).Length;
         var result = Compactor.Compact(dir.Fs, image);
         Assert.True(result.BlocksFreed >= 10, $"{result}");
@@ -62,10 +62,10 @@ public class MaintenanceInteropTests
     }
 
     [Theory]
-    [InlineData(DiskType.Dynamic, true)]
-    [InlineData(DiskType.Dynamic, false)]
-    [InlineData(DiskType.Fixed, true)]
-    public void A_resized_image_reads_at_its_new_size_in_qemu_and_libvhdi(DiskType type, bool exact)
+    [InlineData(VhdDiskType.Dynamic, true)]
+    [InlineData(VhdDiskType.Dynamic, false)]
+    [InlineData(VhdDiskType.Fixed, true)]
+    public void A_resized_image_reads_at_its_new_size_in_qemu_and_libvhdi(VhdDiskType type, bool exact)
     {
         using var dir = new TempDir("resize");
         var (image, raw) = Filled(dir, type, 20L * M, exact);
@@ -83,7 +83,7 @@ public class MaintenanceInteropTests
     public void A_relinked_child_and_a_pulled_one_read_the_same_in_libvhdi_and_qemu()
     {
         using var dir = new TempDir("relink");
-        var (parent, raw) = Filled(dir, DiskType.Dynamic, 16L * M, exact: true);
+        var (parent, raw) = Filled(dir, VhdDiskType.Dynamic, 16L * M, exact: true);
         string child = dir["c.vhd"];
         using (var c = VirtualDisk.CreateDifferencing(dir.Fs, child, parent))
         {

@@ -15,7 +15,7 @@ internal sealed class CompactWorkload : CrashWorkload
 
     public override void Setup(WorkloadContext ctx)
     {
-        var disk = ctx.Create(Images.Disk, VhdEngine.Format.DiskType.Dynamic, Images.Size);
+        var disk = ctx.Create(Images.Disk, VhdEngine.Disks.VhdDiskType.Dynamic, Images.Size);
         for (int b = 0; b < 6; b++) ctx.Write(disk, (long)b * Images.Block + 1024, 8192);
         ctx.WriteZeros(disk, 1L * Images.Block, Images.Block);
         ctx.WriteZeros(disk, 3L * Images.Block, Images.Block);

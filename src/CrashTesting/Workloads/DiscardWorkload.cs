@@ -21,7 +21,7 @@ internal sealed class DiscardWorkload(bool differencing) : CrashWorkload
             Images.ParentAndEmptyChild(ctx);
             return;
         }
-        var disk = ctx.Create(Images.Disk, VhdEngine.Format.DiskType.Dynamic, Images.Size);
+        var disk = ctx.Create(Images.Disk, VhdEngine.Disks.VhdDiskType.Dynamic, Images.Size);
         ctx.Write(disk, 0, 3 * Images.Block);
         ctx.Flush(disk);
         ctx.Close(disk);

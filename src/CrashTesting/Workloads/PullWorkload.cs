@@ -1,4 +1,4 @@
-using Storage.VhdEngine.Format;
+using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting.Workloads;
 
@@ -22,9 +22,9 @@ internal sealed class PullWorkload : CrashWorkload
     /// <summary>"Running it again completes it."</summary>
     public override void Recover(WorkloadContext ctx)
     {
-        var bytes = ctx.FileSystem.File.ReadAllBytes(ctx.Image(Images.Child).Path);
-        var footer = VhdFooter.Read(bytes.AsSpan(0, VhdConstants.FooterSize));
-        var header = DynamicHeader.Read(bytes.AsSpan((int)footer.DataOffset, VhdConstants.DynamicHeaderSize));
-        if (footer.DiskType == DiskType.Differencing || header.ParentUniqueId != Guid.Empty) ctx.Pull(Images.Child);
+        VhdImageInfo info;
+        using (var disk = VirtualDisk.Open(ctx.FileSystem, ctx.Image(Images.Child).Path, FileAccess.Read))
+            info = disk.Info;
+        if (info.DiskType == VhdDiskType.Differencing || info.ParentUniqueId is { } id && id != Guid.Empty) ctx.Pull(Images.Child);
     }
 }

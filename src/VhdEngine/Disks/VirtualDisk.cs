@@ -192,7 +192,7 @@ public abstract partial class VirtualDisk : IDisposable, IAsyncDisposable
     /// <exception cref="VhdIOException">The file cannot be written.</exception>
     public void Discard(long offset, long length)
     {
-        CheckRange(offset, length);
+        CheckRange(offset, length, nameof(length));
         if (!CanWrite) throw new VhdException($"{Path}: image is open read-only");
         lock (Gate)
         {

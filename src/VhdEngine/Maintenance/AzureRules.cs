@@ -21,13 +21,13 @@ internal static class AzureRules
         using var imageLock = ImageLock.Acquire(fs, fs.Path.GetFullPath(path), options.ForceShare ? ImageLockMode.ForceShare : ImageLockMode.Shared);
         var m = ImageMetadata.Load(imageLock.File, options.AcceptChecksumMismatch);
         var problems = new List<string>();
-        if (m.Footer.DiskType != DiskType.Fixed)
+        if (m.Footer.DiskType != VhdDiskType.Fixed)
             problems.Add($"azure: a {m.Footer.DiskType.ToString().ToLowerInvariant()} image; Azure accepts fixed images only (vhd convert -O fixed)");
         if (m.VirtualSize % MiB != 0)
             problems.Add($"azure: virtual size {m.VirtualSize} is not a whole number of MiB");
         if (m.VirtualSize < MinSize || m.VirtualSize > MaxSize)
             problems.Add($"azure: virtual size {m.VirtualSize} is outside {MinSize} .. {MaxSize} bytes (20 MiB .. 32 TiB)");
-        if (m.Footer.DiskType == DiskType.Fixed && m.FileLength != m.VirtualSize + VhdConstants.FooterSize)
+        if (m.Footer.DiskType == VhdDiskType.Fixed && m.FileLength != m.VirtualSize + VhdConstants.FooterSize)
             problems.Add($"azure: the file is {m.FileLength} bytes, not the virtual size plus a 512-byte footer ({m.VirtualSize + VhdConstants.FooterSize})");
         return problems;
     }

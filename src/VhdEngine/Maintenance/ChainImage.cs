@@ -1,5 +1,7 @@
 using Storage.VhdEngine.Format;
 
+using Storage.VhdEngine.Disks;
+
 namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>One image a chain scan found.</summary>
@@ -13,5 +15,5 @@ namespace Storage.VhdEngine.Maintenance;
 /// <param name="Children">Full paths of the images under the folder whose parent this is, sorted.</param>
 /// <param name="Problem">A broken link (parent not found), a parent-id mismatch, or why the file does not open; null when sound.</param>
 public sealed record ChainImage(
-    string Path, DiskType? Type, long VirtualSize, long FileSize, long AllocatedBytes, Guid UniqueId,
+    string Path, VhdDiskType? Type, long VirtualSize, long FileSize, long AllocatedBytes, Guid UniqueId,
     string? ParentPath, IReadOnlyList<string> Children, string? Problem);

@@ -42,9 +42,9 @@ internal static class ChainScan
             using var imageLock = ImageLock.Acquire(fs, path, ImageLockMode.ForceShare);
             var m = ImageMetadata.Load(imageLock.File, options.AcceptChecksumMismatch);
             var type = m.Footer.DiskType;
-            long allocated = type == DiskType.Fixed ? m.VirtualSize : m.Bat!.AllocatedCount * (long)m.Header!.BlockSize;
+            long allocated = type == VhdDiskType.Fixed ? m.VirtualSize : m.Bat!.AllocatedCount * (long)m.Header!.BlockSize;
             var image = new ChainImage(path, type, m.VirtualSize, fileSize, allocated, m.Footer.UniqueId, null, [], null);
-            if (type != DiskType.Differencing) return image;
+            if (type != VhdDiskType.Differencing) return image;
             try
             {
                 return image with { ParentPath = ParentLocatorResolver.Resolve(fs, path, m.Header!, imageLock.File, options) };

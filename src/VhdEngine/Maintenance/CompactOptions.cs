@@ -1,7 +1,7 @@
 namespace Storage.VhdEngine.Maintenance;
 
 /// <summary>How <see cref="Compactor"/> compacts an image.</summary>
-public sealed record CompactOptions
+internal sealed record CompactOptions
 {
     /// <summary>
     /// Compact even though other images in its folder are its children (DESIGN.md §10). The image then

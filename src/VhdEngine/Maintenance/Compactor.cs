@@ -17,7 +17,7 @@ namespace Storage.VhdEngine.Maintenance;
 /// <item>the end footer is written after the last block, fsynced, then the file is cut after it.</item>
 /// </list>
 /// </summary>
-public static class Compactor
+internal static class Compactor
 {
     /// <summary>Bytes of block slots moved between two fsyncs.</summary>
     private const long BatchBytes = 64L * 1024 * 1024;
@@ -39,7 +39,7 @@ public static class Compactor
         var image = CommitFile.Open(fs, fs.Path.GetFullPath(path), exclusive: true, options);
         try
         {
-            if (image.Metadata.Footer.DiskType == DiskType.Fixed)
+            if (image.Metadata.Footer.DiskType == VhdDiskType.Fixed)
                 throw new VhdException($"{image.Path}: is a fixed image: every block is stored, there is nothing to compact (convert it to a dynamic one: vhd convert -O dynamic)");
             ParentGuard.Check(fs, image, compact?.Force ?? false, "compacted", options);
             long before = image.File.Length;
@@ -66,7 +66,7 @@ public static class Compactor
         var m = image.Metadata;
         var bat = m.Bat!;
         long blockSize = m.Header!.BlockSize;
-        bool differencing = m.Footer.DiskType == DiskType.Differencing;
+        bool differencing = m.Footer.DiskType == VhdDiskType.Differencing;
         int length = differencing ? m.BitmapBytes : (int)blockSize;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
         int freed = 0;

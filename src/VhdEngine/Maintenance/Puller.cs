@@ -13,7 +13,7 @@ namespace Storage.VhdEngine.Maintenance;
 /// footer's disk type change, the copy at offset 0 first (one sector, the copy in force while the
 /// two differ), then the header's parent id is cleared (its first sector); a rerun finishes that.
 /// </summary>
-public static class Puller
+internal static class Puller
 {
     /// <summary>
     /// Pulls the parents' data into <paramref name="childPath"/> (locked exclusively, its parents
@@ -37,7 +37,7 @@ public static class Puller
                 ClearParentId(child);
                 return 0;
             }
-            if (child.Metadata.Footer.DiskType != DiskType.Differencing)
+            if (child.Metadata.Footer.DiskType != VhdDiskType.Differencing)
                 throw new VhdException($"{child.Path}: is a {child.Metadata.Footer.DiskType.ToString().ToLowerInvariant()} image, not a differencing one; it has no parent to pull from");
             long copied;
             using (var disk = VirtualDisk.OpenOver(child.Lock, options, new ChainContext(), ownsLock: false))
@@ -46,7 +46,7 @@ public static class Puller
                 disk.Flush();
             }
             child.Reload(options);
-            child.WriteFooter((child.Metadata.Footer with { DiskType = DiskType.Dynamic }).WithChecksum());
+            child.WriteFooter((child.Metadata.Footer with { DiskType = VhdDiskType.Dynamic }).WithChecksum());
             ClearParentId(child);
             activity?.SetTag("vhd.pull.bytes", copied);
             return copied;
@@ -60,7 +60,7 @@ public static class Puller
 
     /// <summary>A dynamic image whose header still names a parent id: a pull that stopped after its footer changed.</summary>
     private static bool IsPulledButForItsHeader(ImageMetadata m) =>
-        m.Footer.DiskType == DiskType.Dynamic && m.Header!.ParentUniqueId != Guid.Empty;
+        m.Footer.DiskType == VhdDiskType.Dynamic && m.Header!.ParentUniqueId != Guid.Empty;
 
     /// <summary>The header's parent id and timestamp cleared: both are in its first sector (one atomic write), the parent name stays.</summary>
     private static void ClearParentId(CommitFile child)

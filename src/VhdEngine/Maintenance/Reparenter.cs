@@ -12,14 +12,14 @@ namespace Storage.VhdEngine.Maintenance;
 /// sector, and the copy is the footer in force while the two differ), fsynced. Until that sector
 /// lands the child reads its old parent; after it, the new one; the old header is leaked space.
 /// </summary>
-public static class Reparenter
+internal static class Reparenter
 {
     /// <summary>
     /// Points <paramref name="childPath"/> at <paramref name="parentPath"/>. The new parent's unique id
     /// must be the one the child records, unless <paramref name="ignoreIdMismatch"/> (then the child
     /// records the new parent's id and reads through whatever it holds).
     /// </summary>
-    /// <exception cref="VhdArgumentException">The child and the parent are the same file.</exception>
+    /// <exception cref="ArgumentException">The child and the parent are the same file.</exception>
     /// <exception cref="VhdException">The child is not a differencing image; or the ids differ and the mismatch is not ignored.</exception>
     /// <exception cref="VhdImageInUseException">The child is open elsewhere, or the parent is being written.</exception>
     /// <exception cref="VhdFormatException">Either image is malformed, or the parent's chain is broken.</exception>
@@ -32,11 +32,11 @@ public static class Reparenter
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.set-parent");
         options = (options ?? new VhdOpenOptions()) with { ForceShare = false };
         string childFull = fs.Path.GetFullPath(childPath), parentFull = fs.Path.GetFullPath(parentPath);
-        if (childFull == parentFull) throw new VhdArgumentException("parent", $"'{childFull}' cannot be its own parent");
+        if (childFull == parentFull) throw new ArgumentException($"{childFull}: cannot be its own parent", nameof(parentPath));
         var child = CommitFile.Open(fs, childFull, exclusive: true, options);
         try
         {
-            if (child.Metadata.Footer.DiskType != DiskType.Differencing)
+            if (child.Metadata.Footer.DiskType != VhdDiskType.Differencing)
                 throw new VhdException($"{childFull}: is a {child.Metadata.Footer.DiskType.ToString().ToLowerInvariant()} image, not a differencing one; it has no parent to set");
             // The whole new chain opens (held shared meanwhile): a parent that is broken, or whose chain leads back to the child (locked here), is refused.
             using var parent = VirtualDisk.Open(fs, parentFull, FileAccess.Read, options with { ShareParents = false });

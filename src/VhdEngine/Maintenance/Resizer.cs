@@ -10,13 +10,13 @@ namespace Storage.VhdEngine.Maintenance;
 /// step fsynced before the next points at it, so an interrupted run leaves an image that opens at
 /// the old or the new size, checks clean and reads the same, and running it again completes it.
 /// </summary>
-public static class Resizer
+internal static class Resizer
 {
     private static readonly HashSet<uint> ExactSizeCreators =
         [FourCc.FromText("win "), FourCc.FromText("qem2"), FourCc.FromText("d2v "), FourCc.FromText("CTXS"), FourCc.FromText("wa\0\0")];
 
     /// <summary>Resizes <paramref name="path"/>, locked exclusively throughout; returns the new virtual size.</summary>
-    /// <exception cref="VhdArgumentException">The size is not positive or over the format's limit.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The size is not positive or over the format's limit.</exception>
     /// <exception cref="VhdException">A shrink without <see cref="ResizeOptions.AllowShrink"/>, or over allocated data (the first block or offset named); or the image is a parent and the resize is not forced.</exception>
     /// <exception cref="VhdImageInUseException">The image is open elsewhere.</exception>
     /// <exception cref="VhdFormatException">The image is malformed.</exception>
@@ -36,7 +36,7 @@ public static class Resizer
             RefuseShrink(image, size, resize.AllowShrink);
             ParentGuard.Check(fs, image, resize.Force, "resized", options);
             footer = footer with { UniqueId = image.Metadata.Footer.UniqueId };
-            if (footer.DiskType == DiskType.Fixed) FixedResize.Run(image, footer.WithChecksum());
+            if (footer.DiskType == VhdDiskType.Fixed) FixedResize.Run(image, footer.WithChecksum());
             else SparseResize.Run(image, footer.WithChecksum(), options);
             activity?.SetTag("vhd.resize.size", size);
             return size;
@@ -55,15 +55,15 @@ public static class Resizer
     /// </summary>
     internal static VhdFooter NewFooter(string path, VhdFooter footer, long requested)
     {
-        long limit = footer.DiskType == DiskType.Fixed ? VhdConstants.MaxFixedSize : VhdConstants.MaxDynamicSize;
+        long limit = footer.DiskType == VhdDiskType.Fixed ? VhdConstants.MaxFixedSize : VhdConstants.MaxDynamicSize;
         if (requested <= 0 || requested > limit)
-            throw new VhdArgumentException("size", $"{path}: new size {requested} is not between 1 and {limit} bytes (2040 GiB)");
+            throw new ArgumentOutOfRangeException("resize", requested, $"{path}: new size {requested} is not between 1 and {limit} bytes (2040 GiB)" + " (ResizeOptions.Size)");
         long sectors = (requested + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize;
         var (geometry, size) = footer.Geometry == DiskGeometry.Max ? (DiskGeometry.Max, sectors * VhdConstants.SectorSize)
             : ExactSizeCreators.Contains(footer.CreatorApplication) ? (DiskGeometry.FromSectors(sectors), sectors * VhdConstants.SectorSize)
             : DiskGeometry.ForCreate(requested);
         if (size > limit)
-            throw new VhdArgumentException("size", $"{path}: new size {requested} rounds to {size}, over the limit of {limit} bytes");
+            throw new ArgumentOutOfRangeException("resize", requested, $"{path}: new size {requested} rounds to {size}, over the limit of {limit} bytes" + " (ResizeOptions.Size)");
         // Original size too: libvhdi reads the media size from it.
         return footer with { OriginalSize = (ulong)size, CurrentSize = (ulong)size, Geometry = geometry };
     }
@@ -75,7 +75,7 @@ public static class Resizer
         if (size >= m.VirtualSize) return;
         if (!allow)
             throw new VhdException($"{image.Path}: shrinking from {m.VirtualSize} to {size} bytes cuts off the end of the disk; pass --allow-shrink (ResizeOptions.AllowShrink) to shrink");
-        if (m.Footer.DiskType == DiskType.Fixed)
+        if (m.Footer.DiskType == VhdDiskType.Fixed)
         {
             long nonZero = FixedResize.FirstNonZero(image.File, size, m.VirtualSize);
             if (nonZero >= 0)

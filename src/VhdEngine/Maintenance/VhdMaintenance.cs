@@ -151,4 +151,100 @@ public static class VhdMaintenance
         ArgumentNullException.ThrowIfNull(path);
         ImageDeletion.Delete(fs, fs.Path.GetFullPath(path), options);
     }
+    /// <summary>
+    /// Compacts a dynamic or differencing image in place (DESIGN.md §13): blocks that read all zeros
+    /// (or, in a differencing image, hold no sector of their own) are freed, the blocks above the
+    /// holes move down and the file is cut, each step fsynced so an interrupted run leaves an image
+    /// that opens and reads the same, and running it again finishes it. A parent with children is
+    /// refused, naming them, unless <paramref name="force"/> (then it gets a new unique id first).
+    /// </summary>
+    /// <param name="fs">The file system the image lives on.</param>
+    /// <param name="path">The image to compact.</param>
+    /// <param name="force">Compact a parent that children use (they then refuse to open).</param>
+    /// <param name="options">How to open the image; null for the defaults.</param>
+    /// <param name="progress">Told the bytes examined so far.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="fs"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="VhdFormatException">The image is malformed.</exception>
+    /// <exception cref="VhdImageInUseException">The image is open elsewhere.</exception>
+    /// <exception cref="VhdException">The image is fixed, or a parent with children and <paramref name="force"/> is false.</exception>
+    /// <exception cref="VhdIOException">The file cannot be read, written or cut.</exception>
+    public static CompactResult Compact(IFileSystem fs, string path, bool force = false, VhdOpenOptions? options = null, IProgress<long>? progress = null) =>
+        Compactor.Compact(fs, path, new CompactOptions { Force = force }, options, progress);
+
+    /// <summary>
+    /// Changes an image's virtual size in place without rewriting its data (the table grows in place
+    /// or moves past the end; header and footers follow, each step fsynced). Sizes round as
+    /// <see cref="VirtualDisk.Create"/> rounds them; returns the new virtual size. A shrink needs
+    /// <see cref="ResizeOptions.AllowShrink"/> and is refused over data.
+    /// </summary>
+    /// <param name="fs">The file system the image lives on.</param>
+    /// <param name="path">The image to resize.</param>
+    /// <param name="resize">The new size and what is allowed.</param>
+    /// <param name="options">How to open the image; null for the defaults.</param>
+    /// <exception cref="ArgumentNullException">An argument other than <paramref name="options"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="VhdFormatException">The image is malformed.</exception>
+    /// <exception cref="VhdImageInUseException">The image is open elsewhere.</exception>
+    /// <exception cref="VhdException">A shrink over data or not allowed, or a parent with children without force.</exception>
+    /// <exception cref="VhdIOException">The file cannot be read or written.</exception>
+    public static long Resize(IFileSystem fs, string path, ResizeOptions resize, VhdOpenOptions? options = null) =>
+        Resizer.Resize(fs, path, resize, options);
+
+    /// <summary>
+    /// Points the differencing image <paramref name="childPath"/> at <paramref name="parentPath"/> (a
+    /// moved or copied parent): a new header and locators are written past the end and fsynced before
+    /// the footers point at them. The parent's unique id must match the child's record of it unless
+    /// <paramref name="ignoreIdMismatch"/>.
+    /// </summary>
+    /// <param name="fs">The file system both images live on.</param>
+    /// <param name="childPath">The differencing image to relink.</param>
+    /// <param name="parentPath">Its parent's new location.</param>
+    /// <param name="ignoreIdMismatch">Relink even when the parent's unique id differs.</param>
+    /// <param name="options">How to open the images; null for the defaults.</param>
+    /// <exception cref="ArgumentNullException">An argument other than <paramref name="options"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    /// <exception cref="VhdFormatException">An image is malformed.</exception>
+    /// <exception cref="VhdImageInUseException">The child is open elsewhere.</exception>
+    /// <exception cref="VhdException">The child is not differencing, or the ids differ.</exception>
+    /// <exception cref="VhdIOException">A file cannot be read or written.</exception>
+    public static void SetParent(IFileSystem fs, string childPath, string parentPath, bool ignoreIdMismatch = false, VhdOpenOptions? options = null) =>
+        Reparenter.SetParent(fs, childPath, parentPath, ignoreIdMismatch, options);
+
+    /// <summary>
+    /// Copies into the differencing image <paramref name="childPath"/> everything it reads from its
+    /// parents, then makes it a dynamic image that needs none; returns the bytes pulled. A rerun
+    /// finishes an interrupted pull.
+    /// </summary>
+    /// <param name="fs">The file system the images live on.</param>
+    /// <param name="childPath">The differencing image.</param>
+    /// <param name="options">How to open the images; null for the defaults.</param>
+    /// <param name="progress">Told the virtual-disk offset reached.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="fs"/> or <paramref name="childPath"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="childPath"/>.</exception>
+    /// <exception cref="VhdFormatException">An image of the chain is malformed.</exception>
+    /// <exception cref="VhdImageInUseException">The child is open elsewhere.</exception>
+    /// <exception cref="VhdException">The image is not a differencing one.</exception>
+    /// <exception cref="VhdIOException">A file cannot be read or written.</exception>
+    public static long Pull(IFileSystem fs, string childPath, VhdOpenOptions? options = null, IProgress<long>? progress = null) =>
+        Puller.Pull(fs, childPath, options, progress);
+
+    /// <summary>The trees of images under <paramref name="folder"/>: parents, children, sizes and what is wrong with each.</summary>
+    /// <param name="fs">The file system.</param>
+    /// <param name="folder">The folder to scan (not recursively).</param>
+    /// <param name="options">How to peek at the images; null for the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="fs"/> or <paramref name="folder"/> is null.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public static ChainReport ScanChains(IFileSystem fs, string folder, VhdOpenOptions? options = null) =>
+        ChainScanner.ScanChains(fs, folder, options);
+
+    /// <summary>What keeps Azure from accepting the image (fixed only, size a whole number of MiB, limits); empty when nothing.</summary>
+    /// <param name="fs">The file system.</param>
+    /// <param name="path">The image.</param>
+    /// <param name="options">How to open it; null for the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="fs"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="VhdFormatException">The image is malformed.</exception>
+    public static IReadOnlyList<string> AzureProblems(IFileSystem fs, string path, VhdOpenOptions? options = null) =>
+        Checker.AzureProblems(fs, path, options);
 }
