@@ -36,53 +36,9 @@ public static class CrashSuite
         var tallies = workloads.ToDictionary(w => w.Name, _ => new ExploreTally(), StringComparer.Ordinal);
         int threads = Math.Max(1, options.Parallelism);
 
-        var templates = new WorkloadTemplate?[workloads.Count];
-        var operations = new long[workloads.Count];
-        Parallel.For(0, workloads.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
-        {
-            try
-            {
-                templates[i] = WorkloadTemplate.Build(workloads[i]);
-                if (options.IoErrors) operations[i] = new IoErrorSweep(settings, failures).CountOperations(templates[i]!);
-            }
-            catch (Exception e)
-            {
-                failures.Add(new CrashFailure(workloads[i].Name, "setup", "-", options.Seed, "-", $"set-up or a clean run failed: {StateVerifier.Describe(e)}\n{e.StackTrace}"));
-            }
-        });
-
-        var tasks = new List<(int Order, Action Work)>();
-        for (int i = 0; i < workloads.Count; i++)
-        {
-            if (templates[i] is not { } template) continue;
-            var tally = tallies[template.Workload.Name];
-            for (int shard = 0; shard < threads; shard++)
-            {
-                int s = shard;
-                if (options.CrashStates)
-                    tasks.Add((0, () => Merge(tally, new CrashExplorer(settings, failures).Explore(template, s, threads))));
-                long count = operations[i];
-                if (options.IoErrors && count > 0)
-                    tasks.Add((1, () => Merge(tally, new IoErrorSweep(settings, failures).Sweep(template, count, s, threads))));
-            }
-        }
-
-        int finished = 0;
-        Parallel.ForEach(
-            tasks.OrderBy(t => t.Order).Select(t => t.Work),
-            new ParallelOptions { MaxDegreeOfParallelism = threads },
-            work =>
-            {
-                try
-                {
-                    work();
-                    options.Progress?.Report((double)Interlocked.Increment(ref finished) / tasks.Count);
-                }
-                catch (Exception e)
-                {
-                    failures.Add(new CrashFailure("suite", "-", "-", options.Seed, "-", $"the harness failed: {StateVerifier.Describe(e)}\n{e.StackTrace}"));
-                }
-            });
+        var (templates, operations) = Prepare(workloads, options, settings, failures, threads);
+        var tasks = Plan(templates, operations, tallies, options, settings, failures, threads);
+        RunAll(tasks, options, failures, threads);
 
         var results = workloads.Select(w => Result(w, tallies[w.Name], failures)).ToList();
         if (options.TimeLimit is not null && !failures.ShouldStop)
@@ -99,6 +55,71 @@ public static class CrashSuite
             Stopped = tallies.Values.Any(t => t.TimedOut) || settings.Cancellation.IsCancellationRequested,
             ExtraWorkloads = options.ExtraWorkloads ?? [],
         };
+    }
+
+    /// <summary>Builds each workload's template (its set-up and a clean run) and, for the I/O-error sweep, counts its operations.</summary>
+    private static (WorkloadTemplate?[] Templates, long[] Operations) Prepare(
+        List<CrashWorkload> workloads, CrashSuiteOptions options, RunSettings settings, FailureCollector failures, int threads)
+    {
+        var templates = new WorkloadTemplate?[workloads.Count];
+        var operations = new long[workloads.Count];
+        Parallel.For(0, workloads.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
+        {
+            try
+            {
+                templates[i] = WorkloadTemplate.Build(workloads[i]);
+                if (options.IoErrors) operations[i] = new IoErrorSweep(settings, failures).CountOperations(templates[i]!);
+            }
+            catch (Exception e)
+            {
+                failures.Add(new CrashFailure(workloads[i].Name, "setup", "-", options.Seed, "-", $"set-up or a clean run failed: {StateVerifier.Describe(e)}\n{e.StackTrace}"));
+            }
+        });
+        return (templates, operations);
+    }
+
+    /// <summary>One task per workload, shard and kind: crash-state exploration first (order 0), then the I/O-error sweeps.</summary>
+    private static List<(int Order, Action Work)> Plan(
+        WorkloadTemplate?[] templates, long[] operations, Dictionary<string, ExploreTally> tallies,
+        CrashSuiteOptions options, RunSettings settings, FailureCollector failures, int threads)
+    {
+        var tasks = new List<(int Order, Action Work)>();
+        for (int i = 0; i < templates.Length; i++)
+        {
+            if (templates[i] is not { } template) continue;
+            var tally = tallies[template.Workload.Name];
+            for (int shard = 0; shard < threads; shard++)
+            {
+                int s = shard;
+                if (options.CrashStates)
+                    tasks.Add((0, () => Merge(tally, new CrashExplorer(settings, failures).Explore(template, s, threads))));
+                long count = operations[i];
+                if (options.IoErrors && count > 0)
+                    tasks.Add((1, () => Merge(tally, new IoErrorSweep(settings, failures).Sweep(template, count, s, threads))));
+            }
+        }
+        return tasks;
+    }
+
+    /// <summary>Runs the tasks on <paramref name="threads"/> threads; a harness failure is a failure of the suite, not a crash.</summary>
+    private static void RunAll(List<(int Order, Action Work)> tasks, CrashSuiteOptions options, FailureCollector failures, int threads)
+    {
+        int finished = 0;
+        Parallel.ForEach(
+            tasks.OrderBy(t => t.Order).Select(t => t.Work),
+            new ParallelOptions { MaxDegreeOfParallelism = threads },
+            work =>
+            {
+                try
+                {
+                    work();
+                    options.Progress?.Report((double)Interlocked.Increment(ref finished) / tasks.Count);
+                }
+                catch (Exception e)
+                {
+                    failures.Add(new CrashFailure("suite", "-", "-", options.Seed, "-", $"the harness failed: {StateVerifier.Describe(e)}\n{e.StackTrace}"));
+                }
+            });
     }
 
     /// <summary>
