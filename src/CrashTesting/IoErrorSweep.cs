@@ -82,6 +82,26 @@ internal sealed class IoErrorSweep(RunSettings settings, FailureCollector failur
             error = e;
         }
 
+        string what = Judge(fs, plan, point, error, problems);
+
+        FollowUp(ctx, error, fromThenOn, what, problems);
+        try { ctx.CloseAll(); } catch (Exception e) when (e is VhdException or IOException) { /* disposing a failed disk */ }
+        fs.Plan = null;
+
+        var states = StatesToCheck(fs, target);
+        if (problems.Count > 0)
+        {
+            Fail(workload, point, states[0].ToString(), string.Join("\n  ", problems));
+            return;
+        }
+
+        if (FirstFailingState(template, ctx, states, tally) is { } bad)
+            Fail(workload, point, bad.State.ToString(), $"after {what} ({(error is null ? "no error surfaced" : StateVerifier.Describe(error))}) and a crash: " + string.Join("\n  ", bad.Found));
+    }
+
+    /// <summary>What the injected fault was, in words; adds a problem when the workload's outcome does not fit it.</summary>
+    private static string Judge(FaultFileSystem fs, FaultPlan plan, string point, Exception? error, List<string> problems)
+    {
         var faulted = fs.Trace.FirstOrDefault(op => op.Faulted);
         string what = plan.FaultCount == 0
             ? (point == "ioshort" ? "every read came back short" : "no operation failed")
@@ -92,31 +112,23 @@ internal sealed class IoErrorSweep(RunSettings settings, FailureCollector failur
             problems.Add($"{what}, but the workload finished without an error: the engine swallowed a failed {faulted.Kind}");
         if (error is not null and not VhdException)
             problems.Add($"{what}, and the call threw {StateVerifier.Describe(error)} instead of a VhdException\n{error.StackTrace}");
+        return what;
+    }
 
-        FollowUp(ctx, error, fromThenOn, what, problems);
-        try { ctx.CloseAll(); } catch (Exception e) when (e is VhdException or IOException) { /* disposing a failed disk */ }
-        fs.Plan = null;
+    /// <summary>The crash states to verify: the replayed one, or the first, last, middle and a sampled one.</summary>
+    private IReadOnlyList<CrashState> StatesToCheck(FaultFileSystem fs, CrashReplay? target)
+    {
+        if (target is not null) return [CrashState.Parse(target.State)];
+        var all = fs.EnumerateCrashStates();
+        return new[] { all[0], all[^1], all[all.Count / 2] }
+            .Concat(fs.SampleCrashStates(settings.Seed, 1))
+            .Distinct()
+            .ToList();
+    }
 
-        IReadOnlyList<CrashState> states;
-        if (target is not null)
-        {
-            states = [CrashState.Parse(target.State)];
-        }
-        else
-        {
-            var all = fs.EnumerateCrashStates();
-            states = new[] { all[0], all[^1], all[all.Count / 2] }
-                .Concat(fs.SampleCrashStates(settings.Seed, 1))
-                .Distinct()
-                .ToList();
-        }
-
-        if (problems.Count > 0)
-        {
-            Fail(workload, point, states[0].ToString(), string.Join("\n  ", problems));
-            return;
-        }
-
+    /// <summary>Verifies each state after the fault and a crash; the first that reads wrong, with what was found.</summary>
+    private static (CrashState State, List<string> Found)? FirstFailingState(WorkloadTemplate template, WorkloadContext ctx, IReadOnlyList<CrashState> states, ExploreTally tally)
+    {
         foreach (var state in states)
         {
             tally.States++;
@@ -124,20 +136,16 @@ internal sealed class IoErrorSweep(RunSettings settings, FailureCollector failur
             List<string> found;
             try
             {
-                var crashed = fs.CrashedCopy(state, WorkloadTemplate.NewInner());
+                var crashed = ctx.FileSystem.CrashedCopy(state, WorkloadTemplate.NewInner());
                 found = StateVerifier.Verify(crashed, ctx.Images, template.Codec, VerifyLevel.Basic);
             }
             catch (Exception e)
             {
                 found = [$"the verifier failed: {StateVerifier.Describe(e)}"];
             }
-
-            if (found.Count > 0)
-            {
-                Fail(workload, point, state.ToString(), $"after {what} ({(error is null ? "no error surfaced" : StateVerifier.Describe(error))}) and a crash: " + string.Join("\n  ", found));
-                return;
-            }
+            if (found.Count > 0) return (state, found);
         }
+        return null;
     }
 
     /// <summary>Each disk the workload still holds either keeps working or says why not.</summary>
