@@ -111,7 +111,6 @@ internal static class StateVerifier
         if (!CheckClean(fs, path, "check after a read-write open", problems)) return v0;
         // The second read-write open is checked by the reads after the fresh write (or, without one, right away).
         if (!Reopen(fs, path, problems)) return v0;
-        DiskView v2 = v1;
         // 6. A write and flush after recovery never overwrites live blocks.
         long? fresh = FreshOffset(model, length);
         if (fresh is null)
@@ -122,7 +121,15 @@ internal static class StateVerifier
             return again ?? v1;
         }
 
-        long at = fresh.Value;
+        return VerifyFreshWrite(fs, path, codec, fresh.Value, length, v1, problems);
+    }
+
+    /// <summary>
+    /// Step 6: a write and flush at <paramref name="at"/> after recovery reads back, changes nothing
+    /// else (against <paramref name="before"/>) and leaves the image clean. Returns the last view read.
+    /// </summary>
+    private static DiskView VerifyFreshWrite(FaultFileSystem fs, string path, SectorCodec codec, long at, long length, DiskView before, List<string> problems)
+    {
         try
         {
             using var disk = VirtualDisk.Open(fs, path, FileAccess.ReadWrite);
@@ -135,28 +142,28 @@ internal static class StateVerifier
         catch (Exception e)
         {
             problems.Add($"{path}: a fresh write of {FreshBytes} bytes at {at} after recovery failed: {Describe(e)}");
-            return v2;
+            return before;
         }
 
-        DiskView? v3 = ReadView(fs, path, FileAccess.Read, "open after a fresh write", problems, out long after);
-        if (v3 is null) return v2;
-        if (after != length) problems.Add(string.Create(CultureInfo.InvariantCulture, $"{path}: virtual size changed from {length} to {after} after a fresh write"));
+        DiskView? after = ReadView(fs, path, FileAccess.Read, "open after a fresh write", problems, out long lengthAfter);
+        if (after is null) return before;
+        if (lengthAfter != length) problems.Add(string.Create(CultureInfo.InvariantCulture, $"{path}: virtual size changed from {length} to {lengthAfter} after a fresh write"));
         long first = at / SectorCodec.SectorSize;
         long end = first + FreshBytes / SectorCodec.SectorSize;
-        if (v2.Difference(v3, first, end) is { } clobbered)
+        if (before.Difference(after, first, end) is { } clobbered)
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{path}: a second read-write open and a fresh write at {at} after recovery changed other data: {clobbered}"));
         for (long s = first; s < end; s++)
         {
-            ulong key = v3.Get(s);
+            ulong key = after.Get(s);
             if (key != SectorCodec.Stamp(FreshWriteId, s))
             {
-                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{path}: the fresh write does not read back at sector {s}: {SectorCodec.Describe(key, s)}{v3.Detail(s)}"));
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{path}: the fresh write does not read back at sector {s}: {SectorCodec.Describe(key, s)}{after.Detail(s)}"));
                 break;
             }
         }
 
         CheckClean(fs, path, "check after a fresh write", problems);
-        return v3;
+        return after;
     }
 
     /// <summary>Opens read-write and closes again; false (with a problem) when it throws.</summary>
