@@ -57,7 +57,7 @@ public sealed class DiskStoreSpecs : Akka.TestKit.Xunit2.TestKit
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => disk.ReadAsync(0, new byte[1], cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.OpenAsync(Fixtures.P("a.vhd"), FileAccess.Read, cts.Token));
-        var error = await Assert.ThrowsAsync<VhdException>(() => store.OpenAsync(Fixtures.P("missing.vhd")));
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => store.OpenAsync(Fixtures.P("missing.vhd")));
         Assert.Contains("no such image", error.Message);
     }
 

@@ -86,7 +86,7 @@ public sealed class StoreApiSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(fs.FileInfo.New(child).Length, info.FileLength);
         // Not open here: opened read-only and closed again, so a writer can take it at once.
         await using (var writer = await store.OpenAsync(child)) Assert.True(writer.CanWrite);
-        await Assert.ThrowsAnyAsync<VhdException>(() => store.GetInfoAsync(Fixtures.P("none.vhd")));
+        await Assert.ThrowsAsync<FileNotFoundException>(() => store.GetInfoAsync(Fixtures.P("none.vhd"))); // a missing image is FileNotFoundException (the engine's contract)
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed class TelemetryTests : Akka.TestKit.Xunit2.TestKit
         await (await store.CreateAsync(basePath, Fixtures.Small())).DisposeAsync();
         await store.SnapshotAsync(basePath, child);
         await store.CommitAsync(child);
-        await Assert.ThrowsAsync<VhdException>(() => store.OpenAsync(Fixtures.P("nope.vhd")));
+        await Assert.ThrowsAsync<FileNotFoundException>(() => store.OpenAsync(Fixtures.P("nope.vhd")));
         tracer.ForceFlush();
         Activity[] mine;
         lock (spans) mine = [.. spans];
