@@ -63,7 +63,7 @@ internal sealed partial class DiskHandle
         return offset >= Length ? 0 : Count(offset, length);
     }
 
-    private void CheckWrite(long offset, int length, CancellationToken cancellationToken)
+    private void CheckWrite(long offset, long length, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested) throw VhdErrors.Cancelled(Path, cancellationToken);
@@ -71,7 +71,7 @@ internal sealed partial class DiskHandle
             throw new NotSupportedException(_image.Frozen
                 ? $"{Path}: the image is the frozen parent of a snapshot; write to its child"
                 : $"{Path}: the handle was opened read-only");
-        if (offset < 0 || offset > Length || length > Length - offset)
+        if (offset < 0 || length < 0 || offset > Length || length > Length - offset)
             throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{Path}: a write of {length} bytes at {offset} is outside the disk (virtual size {Length})");
     }
 

@@ -106,6 +106,14 @@ internal sealed partial class DiskHandle : IDisk
         await SendAsync<ImageAck>(new WriteImage(Path, offset, data.ToArray(), operation.Context, cancellationToken), operation, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task DiscardAsync(long offset, long length, CancellationToken cancellationToken = default)
+    {
+        CheckWrite(offset, length, cancellationToken);
+        if (length == 0) return;
+        var operation = Operation.Request("vhd.discard", Path, offset, length, _store.Options, System.Diagnostics.ActivityKind.Client);
+        await SendAsync<ImageAck>(new DiscardImage(Path, offset, length, operation.Context, cancellationToken), operation, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();

@@ -116,6 +116,24 @@ internal sealed partial class DiskStore : IDiskStore
         return done.BytesCopied;
     }
 
+    public async Task<CompactResult> CompactAsync(string path, bool force = false, CancellationToken cancellationToken = default)
+    {
+        string full = FullPath(path);
+        var operation = Operation.Start("vhd.compact", full, System.Diagnostics.ActivityKind.Client);
+        // As CommitAsync: an image open here is flushed and closed by the manager first; its handles reopen it afterwards.
+        return await RequestAsync<CompactResult>(new CompactImage(full, force, operation.Context, cancellationToken), operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<long> ResizeAsync(string path, long size, bool allowShrink = false, bool force = false, CancellationToken cancellationToken = default)
+    {
+        string full = FullPath(path);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        var operation = Operation.Start("vhd.resize", full, System.Diagnostics.ActivityKind.Client);
+        operation.Activity?.SetTag("vhd.size", size);
+        var done = await RequestAsync<ImageResized>(new ResizeImage(full, size, allowShrink, force, operation.Context, cancellationToken), operation, cancellationToken).ConfigureAwait(false);
+        return done.Size;
+    }
+
     public async Task<DiskInfo> GetInfoAsync(string path, CancellationToken cancellationToken = default)
     {
         string full = FullPath(path);

@@ -62,6 +62,20 @@ public interface IDisk : IAsyncDisposable
     Task FlushAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Discards (TRIMs) <paramref name="length"/> bytes at <paramref name="offset"/>: they read zeros
+    /// from now on. A dynamic image frees the whole blocks the range covers and zeroes the rest; a
+    /// differencing or fixed image writes zeros. Durable, like a write, at the next
+    /// <see cref="FlushAsync"/>; the freed space leaves the file at the next
+    /// <see cref="IDiskStore.CompactAsync"/>. Goes to the image's actor (it changes allocation).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the disk.</exception>
+    /// <exception cref="NotSupportedException">The handle cannot write (<see cref="CanWrite"/> is false).</exception>
+    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    /// <exception cref="IOException">The image could not be written (<c>VhdIOException</c>), or is malformed or no longer available (<c>VhdException</c> and its kinds).</exception>
+    Task DiscardAsync(long offset, long length, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Where the disk stores nothing: the run of bytes at <paramref name="offset"/> (at most
     /// <paramref name="length"/>) that is either all a hole (reads as zeros; no file of the chain
     /// holds it) or all possibly data. Runs follow the image's blocks; a fixed image is one run of

@@ -81,6 +81,38 @@ public interface IDiskStore
     Task<long> CommitAsync(string childPath, CommitOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Compacts the dynamic or differencing image at <paramref name="path"/> in place
+    /// (<see cref="VhdMaintenance.Compact"/>): blocks that read all zeros (or were discarded) are
+    /// freed and the file is cut. As with <see cref="CommitAsync(string, bool, CancellationToken)"/>,
+    /// an image open through handles of this store is not refused: the store flushes and closes it,
+    /// compacts it, and the handles' next requests reopen it. A parent that children use is refused,
+    /// naming them, unless <paramref name="force"/> (then they refuse to open).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    /// <exception cref="VhdImageInUseException">Another owner has the image open.</exception>
+    /// <exception cref="VhdException">A fixed image, or a parent with children and <paramref name="force"/> is false.</exception>
+    /// <exception cref="IOException">No such image, a malformed one, or the file cannot be read, written or cut (the engine's exceptions).</exception>
+    Task<CompactResult> CompactAsync(string path, bool force = false, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Changes the virtual size of the image at <paramref name="path"/> in place
+    /// (<see cref="VhdMaintenance.Resize"/>) and returns the new size (rounded as
+    /// <see cref="CreateAsync"/> rounds it). A shrink needs <paramref name="allowShrink"/> and is
+    /// refused over data. As with <see cref="CommitAsync(string, bool, CancellationToken)"/>, an image
+    /// open through handles of this store is not refused: the store flushes and closes it, resizes it,
+    /// and the handles' next requests reopen it, but their <see cref="IDisk.Length"/> stays what it
+    /// was: open a new handle to see the new size.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is not positive.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    /// <exception cref="VhdImageInUseException">Another owner has the image open.</exception>
+    /// <exception cref="VhdException">A shrink that is not allowed or would cut data, or a parent with children and <paramref name="force"/> is false.</exception>
+    /// <exception cref="IOException">No such image, a malformed one, or the file cannot be read or written (the engine's exceptions).</exception>
+    Task<long> ResizeAsync(string path, long size, bool allowShrink = false, bool force = false, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The image's size, type, chain and allocation (<see cref="DiskInfo"/>), from the open image when this
     /// store has it open (unflushed writes included), else from a read-only open that is closed again.
     /// </summary>

@@ -95,6 +95,12 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
             RequireDisk().Write(m.Offset, m.Data.Span);
             return ImageAck.Instance;
         }));
+        // Discard changes allocation: like an allocating write, only the actor does it (the engine takes the disk's lock).
+        Receive<DiscardImage>(m => Run(m, Operation.Request("vhd.discard", _path, m.Offset, m.Length, _options, ActivityKind.Server, m.TraceContext), () =>
+        {
+            RequireDisk().Discard(m.Offset, m.Length);
+            return ImageAck.Instance;
+        }));
         Receive<QueryAllocation>(m => Run(m, Operation.Request("vhd.allocation", _path, m.Offset, m.Length, _options, ActivityKind.Server, m.TraceContext),
             () => AllocationRuns.Next(RequireDisk(), m.Offset, m.Length)));
         Receive<QueryInfo>(m => Run(m, Operation.Start("vhd.info", _path, ActivityKind.Server, m.TraceContext), () => Info(RequireDisk())));

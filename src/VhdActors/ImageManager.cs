@@ -123,6 +123,19 @@ internal sealed class ImageManager : UntypedActor
             });
             return;
         }
+        if (request is CompactImage compact)
+        {
+            var (fs, open) = (_fs, _options.OpenOptions);
+            StartWorker([compact.Path], compact, sender, "vhd.compact", _ => VhdMaintenance.Compact(fs, compact.Path, compact.Force, open));
+            return;
+        }
+        if (request is ResizeImage resize)
+        {
+            var (fs, open) = (_fs, _options.OpenOptions);
+            StartWorker([resize.Path], resize, sender, "vhd.resize", _ =>
+                new ImageResized(VhdMaintenance.Resize(fs, resize.Path, new ResizeOptions { Size = resize.Size, AllowShrink = resize.AllowShrink, Force = resize.Force }, open)));
+            return;
+        }
         if (request is DeleteImage delete)
         {
             _lastAccess.Remove(delete.Path);

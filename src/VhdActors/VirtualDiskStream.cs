@@ -6,7 +6,7 @@ namespace Storage.VhdActors;
 /// A seekable read/write <see cref="Stream"/> over an <see cref="IDisk"/>, or over a window of it (a
 /// partition), for code that wants a stream: ZipArchive, TarWriter, copying an image's contents. The
 /// disk has a fixed size: writing past the end of the stream fails, and <see cref="SetLength"/> is
-/// not supported yet (resizing an image is not in this version). On a handle of the store the
+/// not supported (resize the image with <see cref="IDiskStore.ResizeAsync"/>, then open a new handle). On a handle of the store the
 /// synchronous methods are truly synchronous: inline under the image's lease where the data path
 /// allows (no thread hop, no allocation), else the caller's thread waits for the actor's reply itself.
 /// </summary>
@@ -111,10 +111,14 @@ public sealed partial class VirtualDiskStream : Stream
         return target;
     }
 
-    /// <summary>Not supported: an image's virtual size is fixed in this version (resizing images is yet to come).</summary>
+    /// <summary>
+    /// Not supported: the stream's handle keeps the image open, and an image is resized in place only
+    /// while closed. Use <see cref="IDiskStore.ResizeAsync"/> (the store closes the image first), then
+    /// open a new handle and stream to see the new size.
+    /// </summary>
     /// <exception cref="NotSupportedException">Always.</exception>
     public override void SetLength(long value) =>
-        throw new NotSupportedException($"{_disk.Path}: a virtual disk has a fixed size; this version cannot resize an image");
+        throw new NotSupportedException($"{_disk.Path}: a stream cannot resize its disk; use IDiskStore.ResizeAsync, then open a new handle");
 
     /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count)

@@ -48,8 +48,21 @@ internal sealed class NbdCommandHandler(NbdSession session)
     }
 
     /// <summary>
-    /// TRIM and WRITE_ZEROES. Holes already read as zeros and are left alone, unless the client asked
-    /// for the range to be provisioned (NBD_CMD_FLAG_NO_HOLE); everything else gets zeros written.
+    /// TRIM: <see cref="IDisk.DiscardAsync"/> over the range (a dynamic image gives back the whole
+    /// blocks it covers and zeroes the edges; the range reads zeros afterwards), then a flush if FUA.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask TrimAsync(NbdRequest request)
+    {
+        await Disk.DiscardAsync((long)request.Offset, request.Length).ConfigureAwait(false);
+        await FlushIfFuaAsync(request).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// WRITE_ZEROES. When the client asked for the range to be provisioned (NBD_CMD_FLAG_NO_HOLE)
+    /// zeros are written over all of it. Otherwise holes already read as zeros and are left alone,
+    /// and the runs that may hold data are discarded (the protocol lets the server punch holes then):
+    /// whole blocks of a dynamic image are given back, only the edges get zeros.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ZeroAsync(NbdRequest request, bool provision)
@@ -58,27 +71,22 @@ internal sealed class NbdCommandHandler(NbdSession session)
         while (offset < end)
         {
             long run = end - offset;
-            if (!provision)
+            if (provision)
+            {
+                await WriteZerosAsync(offset, run).ConfigureAwait(false);
+            }
+            else
             {
                 var allocation = await Disk.GetAllocationAsync(offset, run).ConfigureAwait(false);
                 run = allocation.Length;
-                if (!allocation.MayContainData)
-                {
-                    offset += run;
-                    continue;
-                }
+                if (allocation.MayContainData) await Disk.DiscardAsync(offset, run).ConfigureAwait(false);
             }
-            await WriteZerosAsync(offset, run).ConfigureAwait(false);
             offset += run;
         }
         await FlushIfFuaAsync(request).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Zeros over a range that may hold data. This is where discard plugs in once <see cref="IDisk"/>
-    /// has one: whole blocks of a dynamic image (and of a differencing image whose parents hold no
-    /// data there) would be given back, and only the partial blocks at the edges get zeros.
-    /// </summary>
+    /// <summary>Zeros written over a range (WRITE_ZEROES with NBD_CMD_FLAG_NO_HOLE: the range stays provisioned).</summary>
     private async ValueTask WriteZerosAsync(long offset, long length)
     {
         long end = offset + length;

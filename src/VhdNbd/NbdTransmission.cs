@@ -99,7 +99,7 @@ internal sealed class NbdTransmission(NbdSession session, PipeReader reader, Pip
         NbdCommand.Read => ReadAsync(request),
         NbdCommand.Write => ReplyAfter(request, _commands.WriteAsync(request, payload)),
         NbdCommand.Flush => ReplyAfter(request, new ValueTask(session.Disk.FlushAsync())),
-        NbdCommand.Trim => ReplyAfter(request, _commands.ZeroAsync(request, provision: false)),
+        NbdCommand.Trim => ReplyAfter(request, _commands.TrimAsync(request)),
         NbdCommand.WriteZeroes => ReplyAfter(request, _commands.ZeroAsync(request, provision: (request.Flags & NbdCommandFlags.NoHole) != 0)),
         NbdCommand.BlockStatus => BlockStatusAsync(request),
         _ => throw new InvalidOperationException($"command {request.Command} passed the checks but has no handler"),

@@ -24,6 +24,13 @@ internal sealed class RecordingDisk(IDisk inner, CallRecorder recorder) : IDisk
         return RecordingDiskStore.Recorded(call, recorder, () => inner.WriteAsync(offset, data, cancellationToken));
     }
 
+    /// <summary>Recorded as a write of zeros: what the range reads afterwards, durable at the same flush as a write.</summary>
+    public Task DiscardAsync(long offset, long length, CancellationToken cancellationToken = default)
+    {
+        var call = recorder.Start(CallKind.Write, inner.Path, offset: offset, data: new byte[checked((int)Math.Max(0, length))]);
+        return RecordingDiskStore.Recorded(call, recorder, () => inner.DiscardAsync(offset, length, cancellationToken));
+    }
+
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var call = recorder.Start(CallKind.Flush, inner.Path);

@@ -58,6 +58,14 @@ internal sealed class RecordingDiskStore(IDiskStore inner, CallRecorder recorder
     /// <summary>Passed through, not recorded: a deletion promises no durability the crash check could hold the store to.</summary>
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
 
+    /// <summary>Passed through, not recorded: the content reads the same after a compaction.</summary>
+    public Task<Storage.VhdEngine.Maintenance.CompactResult> CompactAsync(string path, bool force = false, CancellationToken cancellationToken = default) =>
+        inner.CompactAsync(path, force, cancellationToken);
+
+    /// <summary>Passed through, not recorded.</summary>
+    public Task<long> ResizeAsync(string path, long size, bool allowShrink = false, bool force = false, CancellationToken cancellationToken = default) =>
+        inner.ResizeAsync(path, size, allowShrink, force, cancellationToken);
+
     internal static async Task<T> Recorded<T>(RecordedCall call, CallRecorder recorder, Func<Task<T>> run)
     {
         try

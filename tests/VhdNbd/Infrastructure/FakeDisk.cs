@@ -17,6 +17,8 @@ public sealed class FakeDisk(long length, bool canWrite) : IDisk
 
     public Task WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    public Task DiscardAsync(long offset, long length, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
     public Task FlushAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public ValueTask<DiskAllocation> GetAllocationAsync(long offset, long length, CancellationToken cancellationToken = default) => throw new NotSupportedException();
