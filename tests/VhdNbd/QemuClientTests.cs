@@ -85,6 +85,26 @@ public sealed class QemuClientTests : IDisposable
         AssertClean(QemuIoReadOnly(host.Uri("middle.vhd"), "read -P 0xcc 2M 4k", "read -P 0xaa 32k 32k"));
     }
 
+    [Fact]
+    public async Task Qemu_io_discard_frees_whole_blocks_and_the_range_reads_zeros()
+    {
+        // 16 blocks of 512 KiB, all holding 0x5a.
+        string image = Images.Dynamic(_dir["a.vhd"], fill: d => d.Write(0, Filled(8 << 20, 0x5a)));
+        // Blocks 2..5 whole, plus 4 KiB of blocks 1 and 6 at the edges: NBD_CMD_TRIM, then a flush.
+        long offset = 2 * Block - 4096, length = 4 * Block + 8192;
+        await using (var host = await ServerHost.StartAsync(_dir.Path))
+        {
+            AssertClean(QemuIo(host.Uri("a.vhd"), $"discard {offset} {length}", "flush",
+                $"read -P 0 {offset} {length}", $"read -P 0x5a 0 {offset}", $"read -P 0x5a {offset + length} {(8 << 20) - offset - length}"));
+        }
+        byte[] disk = Images.Content(image);
+        AssertFilled(disk, 0, (int)offset, 0x5a);
+        AssertFilled(disk, (int)offset, (int)length, 0);
+        AssertFilled(disk, (int)(offset + length), (int)((8 << 20) - offset - length), 0x5a);
+        using var opened = Storage.VhdEngine.Disks.VirtualDisk.Open(Images.Fs, image, FileAccess.Read);
+        Assert.Equal(12, opened.Info.AllocatedBlocks);
+    }
+
     private static CliResult QemuIo(string uri, params string[] commands) => RunQemuIo([], uri, commands);
 
     private static CliResult QemuIoReadOnly(string uri, params string[] commands) => RunQemuIo(["-r"], uri, commands);
