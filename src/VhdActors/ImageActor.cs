@@ -96,8 +96,11 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
             return ImageAck.Instance;
         }));
         // Discard changes allocation: like an allocating write, only the actor does it (the engine takes the disk's lock).
+        // Unlike allocation it makes ranges unwritable in place, so the lease is revoked first (waiting for the inline
+        // requests in progress): no inline write can land in a block being freed. Handles ask for a new lease after.
         Receive<DiscardImage>(m => Run(m, Operation.Request("vhd.discard", _path, m.Offset, m.Length, _options, ActivityKind.Server, m.TraceContext), () =>
         {
+            RevokeLease();
             RequireDisk().Discard(m.Offset, m.Length);
             return ImageAck.Instance;
         }));
