@@ -150,7 +150,7 @@ internal abstract class SparseDisk : VirtualDisk
     {
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.block.allocate");
         activity?.SetTag("vhd.block", block);
-        long f = AlignUp(_footerOffset);
+        long f = VhdConstants.RoundUpToSector(_footerOffset);
         long sector = f / VhdConstants.SectorSize;
         if (sector >= VhdConstants.UnallocatedEntry)
             throw new VhdException($"{Path}: image file is full: block {block} would start at sector {sector}, past the BAT's 32-bit limit");
@@ -241,6 +241,4 @@ internal abstract class SparseDisk : VirtualDisk
             File.SetLength(_footerOffset + VhdConstants.FooterSize);
         File.Sync();
     }
-
-    private static long AlignUp(long v) => (v + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
 }

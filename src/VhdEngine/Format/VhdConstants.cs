@@ -52,6 +52,9 @@ internal static class VhdConstants
         return (int)((bytes + SectorSize - 1) / SectorSize * SectorSize);
     }
 
+    /// <summary><paramref name="bytes"/> rounded up to a whole number of sectors.</summary>
+    public static long RoundUpToSector(long bytes) => (bytes + SectorSize - 1) / SectorSize * SectorSize;
+
     /// <summary>Seconds since 2000-01-01 UTC for <paramref name="time"/>, clamped to the field.</summary>
     public static uint ToTimestamp(DateTime time)
     {

@@ -66,7 +66,7 @@ internal sealed class CompactLayout
             end = Math.Max(end, to + _slot);
         }
         if (blocks.Count == 0) end = ImageMetadata.FirstBlockOffset(metadataEnd, _bitmapBytes);
-        return (moves, Math.Min(footerOffset, AlignUp(end)));
+        return (moves, Math.Min(footerOffset, VhdConstants.RoundUpToSector(end)));
     }
 
     /// <summary>Takes a slot in the lowest hole that ends before <paramref name="below"/>: data 4 KiB-aligned where it fits, else sector-aligned.</summary>
@@ -77,7 +77,7 @@ internal sealed class CompactLayout
             var (start, end) = _holes[i];
             if (start >= below) return null;
             long aligned = ImageMetadata.FirstBlockOffset(start, _bitmapBytes);
-            long at = aligned + _slot <= end ? aligned : AlignUp(start);
+            long at = aligned + _slot <= end ? aligned : VhdConstants.RoundUpToSector(start);
             if (at + _slot > end || at + _slot > below) continue;
             _holes.RemoveAt(i);
             if (at + _slot < end) _holes.Insert(i, (at + _slot, end));
@@ -86,6 +86,4 @@ internal sealed class CompactLayout
         }
         return null;
     }
-
-    private static long AlignUp(long v) => (v + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
 }

@@ -60,7 +60,7 @@ internal static class Reparenter
     private static void Relink(IFileSystem fs, CommitFile child, string parentFull, Guid parentId, uint parentTime, VhdOpenOptions options)
     {
         var m = child.Metadata;
-        long at = (m.FooterOffset + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
+        long at = VhdConstants.RoundUpToSector(m.FooterOffset);
         var data = VirtualDisk.ParentLocatorData(fs, child.Path, parentFull);
         var locators = VirtualDisk.LayOutLocators(data, at + VhdConstants.DynamicHeaderSize, out long end);
         var header = (m.Header! with

@@ -40,7 +40,7 @@ internal static class SparseResize
         if (offset + bytes > NextOccupied(m, offset))
         {
             // No room after the table: it goes where the end footer is, and the footer moves past it.
-            offset = AlignUp(m.FooterOffset);
+            offset = VhdConstants.RoundUpToSector(m.FooterOffset);
             long footerAt = ImageMetadata.FirstBlockOffset(offset + bytes, m.BitmapBytes);
             image.File.WriteAt(footerAt, m.Footer.ToArray());
         }
@@ -59,6 +59,4 @@ internal static class SparseResize
             if (m.Bat.IsAllocated(b)) next = Math.Min(next, (long)m.Bat[b] * VhdConstants.SectorSize);
         return next;
     }
-
-    private static long AlignUp(long v) => (v + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
 }
