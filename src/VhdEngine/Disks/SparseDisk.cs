@@ -169,13 +169,10 @@ internal abstract class SparseDisk : VirtualDisk
     /// Unhooks <paramref name="block"/> in memory: it reads as unallocated at once, and the next
     /// flush writes its cleared BAT entry (the old slot becomes leaked space, reclaimed by a
     /// compaction; nothing is ever allocated into it, so a crash before that flush still reads the
-    /// old data). Dynamic images only: they keep no dirty bitmaps.
+    /// old data). Dynamic images only: they keep no dirty bitmaps. The dirty BAT sector is what makes
+    /// the next durable flush sync (<see cref="FlushCore"/>).
     /// </summary>
-    private protected void Free(long block)
-    {
-        _bat.Set(block, VhdConstants.UnallocatedEntry);
-        MarkUnsynced();
-    }
+    private protected void Free(long block) => _bat.Set(block, VhdConstants.UnallocatedEntry);
 
     /// <summary>
     /// Durable: the data first (one sync, the only one when no metadata is dirty), then the dirty BAT
