@@ -6,16 +6,17 @@ namespace Storage.VhdEngine.Disks;
 
 /// <summary>
 /// The BAT in memory: one sector number per block, and which of the table's sectors changed since
-/// they were last written. It does no I/O: the disk that owns it decodes it from the file, and
-/// writes the dirty runs it encodes when the allocation protocol allows (DESIGN.md §4: only after
-/// the data they point at is durable), then marks them clean. One writer (the disk's allocation,
-/// under its lock) and any number of readers without a lock: an entry is read and set whole and
-/// volatile, and only ever goes from unallocated to a sector, after that block's data is written.
+/// they were last written. The disk that owns it decodes it from the file, and has it write its
+/// dirty runs (<see cref="WriteDirty"/>) when the allocation protocol allows (DESIGN.md §4: only
+/// after the data they point at is durable). One writer (the disk's allocation or discard, under
+/// its lock) and any number of readers without a lock: an entry is read and set whole and
+/// volatile; it goes from unallocated to a sector only after that block's data is written, and a
+/// discarded block's old sector stays readable until a compaction (which runs on a closed image).
 /// </summary>
 internal sealed class BlockAllocationTable
 {
     /// <summary>Most table sectors in one dirty run (one write each).</summary>
-    public const int MaxRunSectors = 64;
+    private const int MaxRunSectors = 64;
 
     private const int EntriesPerSector = VhdConstants.SectorSize / 4;
     private readonly uint[] _entries;
@@ -74,7 +75,7 @@ internal sealed class BlockAllocationTable
     /// The first run of dirty table sectors at or after sector <paramref name="from"/>, at most
     /// <see cref="MaxRunSectors"/> long; false when there is none.
     /// </summary>
-    public bool NextDirtyRun(int from, out int first, out int count)
+    private bool NextDirtyRun(int from, out int first, out int count)
     {
         first = Array.IndexOf(_dirtySectors, true, Math.Min(from, _dirtySectors.Length));
         count = 0;
@@ -84,7 +85,7 @@ internal sealed class BlockAllocationTable
     }
 
     /// <summary>Encodes table sectors [first, first+count) into <paramref name="destination"/>, padding past the last entry with 0xFF.</summary>
-    public void Encode(int first, int count, Span<byte> destination)
+    private void Encode(int first, int count, Span<byte> destination)
     {
         var bytes = destination[..(count * VhdConstants.SectorSize)];
         bytes.Fill(0xFF);
@@ -118,7 +119,7 @@ internal sealed class BlockAllocationTable
     }
 
     /// <summary>Marks table sectors [first, first+count) clean: the caller wrote them.</summary>
-    public void MarkClean(int first, int count)
+    private void MarkClean(int first, int count)
     {
         for (int i = first; i < first + count; i++)
         {
