@@ -33,26 +33,21 @@ internal static class Checker
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.check");
         var report = new CheckFindings();
         string full = fs.Path.GetFullPath(path);
-        BlockFile file;
+        ImageLock imageLock;
         // A lock refusal is not a finding about the image: it propagates (check again later, or ForceShare).
         var mode = options?.ForceShare == true ? ImageLockMode.ForceShare : ImageLockMode.Shared;
-        try
-        {
-            var imageLock = ImageLock.Acquire(fs, full, mode);
-            if (imageLock.Warning is { } warning) report.Warnings.Add(warning);
-            file = imageLock.File;
-        }
+        try { imageLock = ImageLock.Acquire(fs, full, mode); }
         catch (VhdException e) when (e is not VhdImageInUseException) { report.Errors.Add(e.Message); return report.ToReport(); }
-        VhdDiskType type;
-        using (file)
+        if (imageLock.Warning is { } warning) report.Warnings.Add(warning);
+        using (imageLock)
         {
+            var file = imageLock.File;
             ImageMetadata m;
             try { m = ImageMetadata.Load(file, options?.AcceptChecksumMismatch ?? false); }
             catch (VhdException e) { report.Errors.Add(e.Message); return report.ToReport(); }
             report.Warnings.AddRange(m.Warnings);
             if (CommitIntent.Read(m.Footer) is { } intent)
                 report.Warnings.Add($"a forced commit into its parent is recorded as in progress (parent id {intent.OldParentId:N} to {intent.NewParentId:N}): run the commit again to finish it");
-            type = m.Footer.DiskType;
             if (m.Footer.DiskType == VhdDiskType.Fixed)
             {
                 long extra = m.FileLength - VhdConstants.FooterSize - m.VirtualSize;
@@ -66,9 +61,9 @@ internal static class Checker
             MeasureLeaks(m, report);
             if (m.FileLength > m.FooterOffset + VhdConstants.FooterSize)
                 report.Warnings.Add($"{m.FileLength - m.FooterOffset - VhdConstants.FooterSize} bytes after the end footer");
+            if (m.Footer.DiskType == VhdDiskType.Differencing)
+                CheckParent(fs, imageLock, options, report);
         }
-        if (type == VhdDiskType.Differencing)
-            CheckParent(fs, full, options, report);
         if (report.LeakedBytes > 0)
             report.Warnings.Add($"{report.LeakedBytes} bytes of leaked space ({report.ReclaimableBytes} reclaimable by repair)");
         return report.ToReport();
@@ -130,11 +125,12 @@ internal static class Checker
     private static long RepairTarget(ImageMetadata m) =>
         m.BlocksEnd > 0 ? Math.Max(m.BlocksEnd, m.MetadataEnd) : ImageMetadata.FirstBlockOffset(m.MetadataEnd, m.BitmapBytes);
 
-    private static void CheckParent(IFileSystem fs, string path, VhdOpenOptions? options, CheckFindings report)
+    /// <summary>Opens the chain over the lock the check holds (no second open of the image) and compares the parent's timestamp.</summary>
+    private static void CheckParent(IFileSystem fs, ImageLock imageLock, VhdOpenOptions? options, CheckFindings report)
     {
         try
         {
-            using var disk = VirtualDisk.Open(fs, path, FileAccess.Read, options);
+            using var disk = VirtualDisk.OpenOver(imageLock, options ?? VhdOpenOptions.Default, new ChainContext(), ownsLock: false);
             if (disk is DifferencingDisk d)
             {
                 uint expected = d.Header!.ParentTimestamp;
