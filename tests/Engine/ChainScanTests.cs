@@ -45,4 +45,20 @@ public sealed class ChainScanTests
         Assert.Null(byPath["/d/c2.vhd"].Problem);
         Assert.Equal(4, report.Problems.Count());
     }
+
+    [Fact]
+    public void A_child_whose_footer_copy_is_damaged_is_judged_by_the_footer_in_force()
+    {
+        var fs = Img.NewFs();
+        using (VirtualDisk.Create(fs, "/d/base.vhd", new VhdCreateOptions { Size = 4 * Img.M })) { }
+        using (VirtualDisk.CreateDifferencing(fs, "/d/child.vhd", "/d/base.vhd")) { }
+        // The end footer still holds: the image opens, its header names base.vhd's id.
+        var bytes = fs.File.ReadAllBytes("/d/child.vhd");
+        bytes.AsSpan(0, VhdConstants.FooterSize).Clear();
+        fs.File.WriteAllBytes("/d/child.vhd", bytes);
+
+        var report = ChainScanner.ScanChains(fs, "/d");
+
+        Assert.Null(report.Images.Single(i => i.Path == "/d/child.vhd").Problem);
+    }
 }

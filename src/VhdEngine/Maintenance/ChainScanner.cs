@@ -65,7 +65,7 @@ internal static class ChainScanner
     }
 
     /// <summary>The parent unique id a differencing image's header names, or null for anything else.</summary>
-    internal static Guid? ParentIdOf(IFileSystem fs, string path)
+    private static Guid? ParentIdOf(IFileSystem fs, string path)
     {
         try
         {
