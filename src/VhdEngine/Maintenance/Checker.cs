@@ -11,20 +11,6 @@ namespace Storage.VhdEngine.Maintenance;
 /// </summary>
 internal static class Checker
 {
-    /// <summary>
-    /// What Azure would refuse in <paramref name="path"/> as an uploaded VHD, one line a rule (empty
-    /// when it accepts it): not fixed, a size that is not a whole number of MiB, a file that is not
-    /// exactly data plus footer, a size outside 20 MiB .. 32 TiB.
-    /// </summary>
-    /// <exception cref="VhdFormatException">The image is malformed.</exception>
-    /// <exception cref="VhdImageInUseException">A writer holds the image (unless ForceShare).</exception>
-    public static IReadOnlyList<string> AzureProblems(IFileSystem fs, string path, VhdOpenOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(fs);
-        ArgumentNullException.ThrowIfNull(path);
-        return AzureRules.Check(fs, path, options ?? new VhdOpenOptions());
-    }
-
     /// <summary>Checks footer/copy agreement, checksums, header fields, BAT entries, bitmaps, locators and the parent.</summary>
     public static CheckReport Check(IFileSystem fs, string path, VhdOpenOptions? options = null)
     {

@@ -245,6 +245,11 @@ public static class VhdMaintenance
     /// <exception cref="ArgumentNullException"><paramref name="fs"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="VhdFormatException">The image is malformed.</exception>
-    public static IReadOnlyList<string> AzureProblems(IFileSystem fs, string path, VhdOpenOptions? options = null) =>
-        Checker.AzureProblems(fs, path, options);
+    /// <exception cref="VhdImageInUseException">A writer holds the image (unless <see cref="VhdOpenOptions.ForceShare"/>).</exception>
+    public static IReadOnlyList<string> AzureProblems(IFileSystem fs, string path, VhdOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(path);
+        return AzureRules.Check(fs, path, options ?? new VhdOpenOptions());
+    }
 }
