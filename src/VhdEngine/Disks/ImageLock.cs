@@ -145,7 +145,7 @@ internal sealed class ImageLock : IDisposable
     /// A share-mode refusal: ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION (Windows, MockFileSystem,
     /// FaultFileSystem), or EWOULDBLOCK from the flock .NET takes on Unix (a LOCK_EX holder).
     /// </summary>
-    internal static bool IsSharingViolation(IOException e) =>
+    private static bool IsSharingViolation(IOException e) =>
         e.HResult is unchecked((int)0x80070020) or unchecked((int)0x80070021) or 0x20 or 0x21
         || (!OperatingSystem.IsWindows() && e.HResult == 11);
 }
