@@ -2,6 +2,7 @@ using System.IO.Abstractions;
 using Storage.Tests.Engine.Support;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 using Storage.VhdEngine.Maintenance;
 using Xunit;
 
@@ -63,6 +64,21 @@ public sealed class CommitSiblingTests
         Assert.Equal(before.Keys.Order(), after.Keys.Order());
         foreach (var (path, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(after[path]), $"{path} changed");
         Assert.True((fs.File.GetAttributes(Base) & FileAttributes.ReadOnly) != 0, "the base is still frozen");
+    }
+
+    [Fact]
+    public void A_sibling_whose_footer_copy_is_damaged_is_still_found_by_its_end_footer()
+    {
+        var fs = Siblings();
+        // c2's copy at offset 0 is gone; its end footer, the one in force, still names it a child of base.
+        var bytes = fs.File.ReadAllBytes(C2);
+        bytes.AsSpan(0, VhdConstants.FooterSize).Clear();
+        fs.File.WriteAllBytes(C2, bytes);
+        var before = Bytes(fs);
+        var e = Assert.Throws<VhdException>(() => Committer.Commit(fs, C1, keepChild: false));
+        Assert.Contains(C2, e.Message, StringComparison.Ordinal);
+        var after = Bytes(fs);
+        foreach (var (path, b) in before) Assert.True(b.AsSpan().SequenceEqual(after[path]), $"{path} changed");
     }
 
     [Fact]

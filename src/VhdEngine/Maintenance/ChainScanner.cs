@@ -64,23 +64,18 @@ internal static class ChainScanner
         return ChainScan.Run(fs, folder, options ?? new VhdOpenOptions());
     }
 
-    /// <summary>The parent unique id a differencing image's header names, or null for anything else.</summary>
+    /// <summary>
+    /// The parent unique id a differencing image's header names, or null for anything else. The
+    /// footer copy at offset 0 is tried first, then the end footer (the one in force): a damaged copy
+    /// must not hide a child from the sibling search.
+    /// </summary>
     private static Guid? ParentIdOf(IFileSystem fs, string path)
     {
         try
         {
             if (fs.FileInfo.New(path).Length < HeaderEnd) return null;
             using var stream = fs.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            Span<byte> sector = stackalloc byte[VhdConstants.FooterSize];
-            if (stream.ReadAtLeast(sector, sector.Length, throwOnEndOfStream: false) < sector.Length) return null;
-            var footer = VhdFooter.Read(sector);
-            if (!footer.HasValidCookie || footer.DiskType != VhdDiskType.Differencing || footer.DataOffset > (ulong)(stream.Length - VhdConstants.DynamicHeaderSize))
-                return null;
-            var bytes = new byte[VhdConstants.DynamicHeaderSize];
-            stream.Position = (long)footer.DataOffset;
-            if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length) return null;
-            var header = DynamicHeader.Read(bytes);
-            return header.HasValidCookie ? header.ParentUniqueId : null;
+            return ParentIdAt(stream, 0) ?? ParentIdAt(stream, stream.Length - VhdConstants.FooterSize);
         }
         catch (VhdException)
         {
@@ -95,5 +90,21 @@ internal static class ChainScanner
             // A child we cannot read is not a child we may ignore: the caller must not go on.
             throw new VhdIOException($"{path}: cannot be read to tell whether it depends on the parent: {e.Message}", e);
         }
+    }
+
+    /// <summary>The header's parent id when the footer at <paramref name="footerAt"/> is a differencing one whose header reads; otherwise null.</summary>
+    private static Guid? ParentIdAt(Stream stream, long footerAt)
+    {
+        Span<byte> sector = stackalloc byte[VhdConstants.FooterSize];
+        stream.Position = footerAt;
+        if (stream.ReadAtLeast(sector, sector.Length, throwOnEndOfStream: false) < sector.Length) return null;
+        var footer = VhdFooter.Read(sector);
+        if (!footer.HasValidCookie || footer.DiskType != VhdDiskType.Differencing || footer.DataOffset > (ulong)(stream.Length - VhdConstants.DynamicHeaderSize))
+            return null;
+        var bytes = new byte[VhdConstants.DynamicHeaderSize];
+        stream.Position = (long)footer.DataOffset;
+        if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length) return null;
+        var header = DynamicHeader.Read(bytes);
+        return header.HasValidCookie ? header.ParentUniqueId : null;
     }
 }
