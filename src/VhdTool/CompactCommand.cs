@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Maintenance;
 using Storage.VhdTool.Json;
 
