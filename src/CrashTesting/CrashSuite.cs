@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Storage.CrashTesting.Workloads;
-using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting;
 

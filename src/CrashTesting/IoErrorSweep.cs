@@ -1,7 +1,6 @@
 using System.Globalization;
 using Storage.FaultInjection;
 using Storage.VhdEngine;
-using Storage.VhdEngine.Disks;
 
 namespace Storage.CrashTesting;
 

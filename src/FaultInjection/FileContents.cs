@@ -23,11 +23,9 @@ internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
                 return OpenDirectory(full, mode, access);
             }
 
-            long index = state.Count(FaultOperationKind.Open, full);
-            SimDisk disk = Resolve(full, mode, index);
+            var (disk, shareId) = Admit(full, mode, access, share);
             long start = mode == FileMode.Append ? disk.Length : 0;
             bool isAsync = (options & FileOptions.Asynchronous) != 0;
-            long shareId = state.Shares.Enter(full, access, share);
             return new FaultFileStream(owner, disk, full, access, start, mode == FileMode.Append, isAsync, state.Generation) { ShareId = shareId };
         }
     }
@@ -47,11 +45,18 @@ internal sealed class FileContents(FaultFileSystem owner, SimulationState state)
                 throw new UnauthorizedAccessException($"Access to the path '{full}' is denied.");
             }
 
-            long index = state.Count(FaultOperationKind.Open, full);
             // A handle has no position: append mode only creates a missing file.
-            SimDisk disk = Resolve(full, mode == FileMode.Append ? FileMode.OpenOrCreate : mode, index);
-            return state.Handles.Add(disk, full, access, _ => state.Shares.Enter(full, access, share)).Handle;
+            var (disk, shareId) = Admit(full, mode == FileMode.Append ? FileMode.OpenOrCreate : mode, access, share);
+            return state.Handles.Add(disk, full, access, shareId).Handle;
         }
+    }
+
+    /// <summary>What a stream's and a handle's open share (with the simulation lock held): counted, the simulated file resolved, the share entered.</summary>
+    private (SimDisk Disk, long ShareId) Admit(string full, FileMode mode, FileAccess access, FileShare share)
+    {
+        long index = state.Count(FaultOperationKind.Open, full);
+        SimDisk disk = Resolve(full, mode, index);
+        return (disk, state.Shares.Enter(full, access, share));
     }
 
     /// <summary>The open handle <paramref name="handle"/> stands for (see <see cref="HandleTable.Find"/>), checked for <paramref name="needs"/>.</summary>

@@ -14,11 +14,11 @@ internal sealed class HandleTable(SimulationState state)
     private readonly Dictionary<SafeFileHandle, FaultHandle> _open = new(ReferenceEqualityComparer.Instance);
     private long _count;
 
-    /// <summary>Registers a new handle on <paramref name="disk"/>; its share is entered by the caller with <paramref name="enterShare"/>.</summary>
-    internal FaultHandle Add(SimDisk disk, string path, FileAccess access, Func<SafeFileHandle, long> enterShare)
+    /// <summary>Registers a new handle on <paramref name="disk"/>, whose share the caller entered as <paramref name="shareId"/>.</summary>
+    internal FaultHandle Add(SimDisk disk, string path, FileAccess access, long shareId)
     {
         SafeFileHandle handle = FaultHandle.NewStandIn(++_count);
-        var entry = new FaultHandle(handle, disk, path, access, state.Generation) { ShareId = enterShare(handle) };
+        var entry = new FaultHandle(handle, disk, path, access, state.Generation) { ShareId = shareId };
         _open[handle] = entry;
         return entry;
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdTool;
@@ -23,8 +22,7 @@ internal static class CommitCommand
 
     private static int Run(ToolEnvironment env, bool progress, string child, CommitOptions options)
     {
-        long total = progress ? ImageFiles.VirtualSize(env, child) : 0;
-        ToolProgress.Run(env, progress, "committing", total, p => VhdMaintenance.Commit(env.FileSystem, child, options, progress: p));
+        ToolProgress.OverImage(env, progress, child, "committing", p => VhdMaintenance.Commit(env.FileSystem, child, options, progress: p));
         return 0;
     }
 }

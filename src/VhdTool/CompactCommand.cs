@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Maintenance;
 using Storage.VhdTool.Json;
 
@@ -22,9 +21,7 @@ internal static class CompactCommand
         {
             string path = parse.GetValue(image)!;
             bool forced = parse.GetValue(force);
-            CompactResult result;
-            long total = tool.ShowProgress(parse) ? ImageFiles.VirtualSize(tool.Env, path) : 0;
-            result = ToolProgress.Run(tool.Env, total > 0, "compacting", total, p => VhdMaintenance.Compact(tool.Env.FileSystem, path, forced, progress: p));
+            var result = ToolProgress.OverImage(tool.Env, tool.ShowProgress(parse), path, "compacting", p => VhdMaintenance.Compact(tool.Env.FileSystem, path, forced, progress: p));
             Write(tool.Env.Out, path, result, parse.GetValue(json));
             return 0;
         });

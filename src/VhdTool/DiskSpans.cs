@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
 
 namespace Storage.VhdTool;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdTool;
@@ -14,9 +13,7 @@ internal static class PullCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(child)!;
-            long copied;
-            long total = tool.ShowProgress(parse) ? ImageFiles.VirtualSize(tool.Env, path) : 0;
-            copied = ToolProgress.Run(tool.Env, total > 0, "pulling", total, p => VhdMaintenance.Pull(tool.Env.FileSystem, path, progress: p));
+            long copied = ToolProgress.OverImage(tool.Env, tool.ShowProgress(parse), path, "pulling", p => VhdMaintenance.Pull(tool.Env.FileSystem, path, progress: p));
             tool.Env.Out.WriteLine($"{path}: {copied} bytes pulled from its parents; it is a dynamic image now");
             return 0;
         });

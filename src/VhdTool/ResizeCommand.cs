@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Maintenance;
 using Storage.VhdTool.Json;
 
@@ -25,8 +24,7 @@ internal static class ResizeCommand
             string path = parse.GetValue(image)!;
             var options = new ResizeOptions { Size = parse.GetValue(size)!.Value, AllowShrink = parse.GetValue(shrink), Force = parse.GetValue(force) };
             long before = ImageFiles.VirtualSize(tool.Env, path);
-            long after;
-            after = VhdMaintenance.Resize(tool.Env.FileSystem, path, options);
+            long after = VhdMaintenance.Resize(tool.Env.FileSystem, path, options);
             if (parse.GetValue(json))
                 tool.Env.Out.WriteLine(JsonSerializer.Serialize(new ResizeJson(path, before, after), ToolJsonContext.Default.ResizeJson));
             else

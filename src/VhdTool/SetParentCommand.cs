@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Maintenance;
 
 namespace Storage.VhdTool;

@@ -29,6 +29,17 @@ internal sealed class ToolProgress : IProgress<long>
             .Start(ctx => work(new ToolProgress(ctx.AddTask(label, maxValue: total))));
     }
 
+    /// <summary>
+    /// <see cref="Run"/> over the image at <paramref name="path"/>: the bar goes to its virtual size (the
+    /// work reports the virtual offset it reached); no bar when <paramref name="show"/> is false or the
+    /// image does not open (the work itself then says why).
+    /// </summary>
+    public static T OverImage<T>(ToolEnvironment env, bool show, string path, string label, Func<IProgress<long>?, T> work)
+    {
+        long total = show ? ImageFiles.VirtualSize(env, path) : 0;
+        return Run(env, show, label, total, work);
+    }
+
     /// <inheritdoc />
     public void Report(long value) => _task.Value = value;
 }

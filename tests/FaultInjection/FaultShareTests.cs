@@ -22,13 +22,8 @@ public sealed class FaultShareTests
         return fs;
     }
 
-    private static FileSystemStreamHandle Open(FaultFileSystem fs, FileAccess access, FileShare share) =>
-        new(fs.FileStream.New(PathA, new FileStreamOptions { Mode = FileMode.Open, Access = access, Share = share }));
-
-    private sealed record FileSystemStreamHandle(System.IO.Abstractions.FileSystemStream Stream) : IDisposable
-    {
-        public void Dispose() => Stream.Dispose();
-    }
+    private static System.IO.Abstractions.FileSystemStream Open(FaultFileSystem fs, FileAccess access, FileShare share) =>
+        fs.FileStream.New(PathA, new FileStreamOptions { Mode = FileMode.Open, Access = access, Share = share });
 
     [Theory]
     // held access, held share, new access, new share, admitted

@@ -25,7 +25,7 @@ public sealed class LibraryPackageTests : IDisposable
     public void Packed_libraries_carry_metadata_and_a_consumer_builds_against_them_with_warnings_as_errors()
     {
         string root = Sample.RepositoryRoot;
-        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        string configuration = PackageCli.Configuration;
         string feed = _dir["feed"];
         foreach (string library in Libraries)
         {

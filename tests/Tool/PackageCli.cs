@@ -6,6 +6,10 @@ namespace Storage.Tests.Tool;
 /// <summary>Runs a command of the package tests (dotnet pack/build/run, an installed tool) with its own NuGet cache; a failure fails the test with the output.</summary>
 internal static class PackageCli
 {
+    /// <summary>The configuration these tests were built in, which `dotnet pack --no-build` packs.</summary>
+    public static string Configuration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+
     public static string Run(string nugetCache, string? workingDirectory, string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -17,7 +17,7 @@ public sealed class ToolPackageTests : IDisposable
     public void The_packed_tool_installs_with_dotnet_tool_install_and_runs_as_vhd()
     {
         string root = Sample.RepositoryRoot;
-        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        string configuration = PackageCli.Configuration;
         string feed = _dir["feed"], tools = _dir["tools"];
         Dotnet("pack", Path.Combine(root, "src", "VhdTool", "VhdTool.csproj"), "-c", configuration, "--no-build", "-o", feed, "-nologo");
         string package = Assert.Single(Directory.GetFiles(feed, "*.nupkg"));

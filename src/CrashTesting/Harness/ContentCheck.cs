@@ -12,6 +12,9 @@ internal static class ContentCheck
 {
     private const int MaxMismatches = 16;
 
+    /// <summary>The most sectors read with one call (128 KiB).</summary>
+    private const int MaxRun = 256;
+
     public static async Task RunAsync(CrashRecoveryContext ctx, Promises promises)
     {
         var problems = new List<string>();
@@ -71,21 +74,45 @@ internal static class ContentCheck
         return sectors;
     }
 
+    /// <summary>Checks every promised sector, reading each run of consecutive ones with one call (not one a sector).</summary>
     private static async Task<int> CompareAsync(IDisk disk, SortedDictionary<long, SectorPromise> sectors, List<SectorMismatch> mismatches)
     {
         int bad = 0;
-        var actual = new byte[SectorPromise.Size];
+        var run = new List<(long Sector, SectorPromise Promise)>(MaxRun);
+        var buffer = new byte[MaxRun * SectorPromise.Size];
         foreach (var (sector, promise) in sectors)
         {
+            if (run.Count == MaxRun || (run.Count > 0 && sector != run[^1].Sector + 1))
+            {
+                bad += await CompareRunAsync(disk, run, buffer, mismatches).ConfigureAwait(false);
+                run.Clear();
+            }
+
+            run.Add((sector, promise));
+        }
+
+        if (run.Count > 0) bad += await CompareRunAsync(disk, run, buffer, mismatches).ConfigureAwait(false);
+        return bad;
+    }
+
+    /// <summary>Reads the consecutive sectors of <paramref name="run"/> (the disk's last one may be partial) and checks each against its promise.</summary>
+    private static async Task<int> CompareRunAsync(IDisk disk, List<(long Sector, SectorPromise Promise)> run, byte[] buffer, List<SectorMismatch> mismatches)
+    {
+        long start = run[0].Sector * SectorPromise.Size;
+        int length = (int)Math.Min((long)run.Count * SectorPromise.Size, disk.Length - start);
+        int read = await disk.ReadAsync(start, buffer.AsMemory(0, length)).ConfigureAwait(false);
+        buffer.AsSpan(read, length - read).Clear();
+        int bad = 0;
+        foreach (var (sector, promise) in run)
+        {
             long offset = sector * SectorPromise.Size;
-            int n = (int)Math.Min(SectorPromise.Size, disk.Length - offset);
-            int read = await disk.ReadAsync(offset, actual.AsMemory(0, n)).ConfigureAwait(false);
-            actual.AsSpan(read, n - read).Clear();
+            int from = (int)(offset - start);
+            int n = Math.Min(SectorPromise.Size, length - from);
             var expected = new byte[n];
-            if (promise.Check(actual.AsSpan(0, n), expected)) continue;
+            if (promise.Check(buffer.AsSpan(from, n), expected)) continue;
             bad++;
             if (mismatches.Count < MaxMismatches)
-                mismatches.Add(new SectorMismatch(disk.Path, offset, expected, actual.AsSpan(0, n).ToArray(), "flushed data"));
+                mismatches.Add(new SectorMismatch(disk.Path, offset, expected, buffer.AsSpan(from, n).ToArray(), "flushed data"));
         }
 
         return bad;

@@ -59,7 +59,7 @@ internal sealed class RecordingDiskStore(IDiskStore inner, CallRecorder recorder
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
 
     /// <summary>Passed through, not recorded: the content reads the same after a compaction.</summary>
-    public Task<Storage.VhdEngine.Maintenance.CompactResult> CompactAsync(string path, bool force = false, CancellationToken cancellationToken = default) =>
+    public Task<CompactResult> CompactAsync(string path, bool force = false, CancellationToken cancellationToken = default) =>
         inner.CompactAsync(path, force, cancellationToken);
 
     /// <summary>Passed through, not recorded.</summary>

@@ -1,5 +1,3 @@
-using Storage.VhdEngine.Format;
-
 namespace Storage.CrashTesting.Workloads;
 
 /// <summary>

@@ -40,7 +40,7 @@ internal static class BenchCommand
         var pattern = ToolOptions.Bounded("--pattern", "byte value written", 0, 0, 255);
         var json = ToolOptions.Json();
         var ignore = ToolOptions.IgnoreChecksums();
-        var command = new Command("bench", "measure requests/s and latency through the actor facade (like qemu-img bench)")
+        var command = new Command("bench", HostedSummaries.Bench)
         {
             image, count, depth, size, step, offset, write, flushInterval, random, seed, pattern, json, ignore,
         };

@@ -22,7 +22,7 @@ internal static class ServeCommand
             },
         };
         var readOnly = new Option<bool>("--read-only") { Description = "serve every image read-only" };
-        var command = new Command("serve", ServeRunner.Summary) { directory, listen, readOnly };
+        var command = new Command("serve", HostedSummaries.Serve) { directory, listen, readOnly };
         command.SetAction(parse => ServeRunner.Run(tool.Env, parse.GetValue(directory)!, parse.GetValue(listen)!, parse.GetValue(readOnly)));
         return command;
     }

@@ -18,9 +18,6 @@ internal static class ServeRunner
 {
     public const string DefaultListen = "127.0.0.1:10809";
 
-    /// <summary>The command's line in `vhd --help`.</summary>
-    public const string Summary = "serve every image under a directory over NBD (nbd://HOST:PORT/NAME) until SIGTERM or Ctrl-C";
-
     /// <summary>Runs the server until SIGTERM or Ctrl-C; returns the exit code.</summary>
     public static int Run(ToolEnvironment env, string directory, IPEndPoint listen, bool readOnly)
     {

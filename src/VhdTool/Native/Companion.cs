@@ -15,8 +15,8 @@ internal static class Companion
     /// <summary>The hosted commands, with the line `vhd --help` shows for each.</summary>
     private static readonly (string Name, string Summary)[] Hosted =
     [
-        ("bench", "measure requests/s and latency through the actor facade (like qemu-img bench)"),
-        ("serve", "serve every image under a directory over NBD (nbd://HOST:PORT/NAME) until SIGTERM or Ctrl-C"),
+        ("bench", HostedSummaries.Bench),
+        ("serve", HostedSummaries.Serve),
     ];
 
     /// <summary>Where the JIT build is expected.</summary>
