@@ -209,8 +209,9 @@ fi
 bench_qemu() { # image extra-args...
   local img=$1; shift
   sync
-  qemu-img bench -f vpc -c "${BCOUNT:-$COUNT}" -d "${BDEPTH:-1}" -s 4096 -S 2101248 "$@" "$img" \
-    | sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p' | awk -v c="$COUNT" '{printf "%.1f\n", c / $1}'
+  local count=${BCOUNT:-$COUNT}
+  qemu-img bench -f vpc -c "$count" -d "${BDEPTH:-1}" -s 4096 -S 2101248 "$@" "$img" \
+    | sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p' | awk -v c="$count" '{printf "%.1f\n", c / $1}'
 }
 bench_ours() { # image extra-args...
   local img=$1; shift
