@@ -28,30 +28,16 @@ ROUNDS=${BENCH_ROUNDS:-3}
 WORK=${BENCH_DIR:-/tmp/vhd-nbd-bench}
 ART=$ROOT/.artifacts/bench-nbd
 STEP=$((1021 * 4096))
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+. bench/lib.sh
 
-need_pkg() { # command package
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "installing $2 (for $1)"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "$2" >/dev/null
-  else sudo apt-get update -qq && sudo apt-get install -y -qq "$2" >/dev/null; fi
-}
-command -v dotnet >/dev/null || { echo "bench: the .NET 10 SDK must be on PATH" >&2; exit 1; }
+need_dotnet
 need_pkg qemu-img qemu-utils
 need_pkg qemu-nbd qemu-utils
 need_pkg nbdcopy libnbd-bin
 
-echo "== machine"
-echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "cpu:       $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-echo "kernel:    $(uname -sr)"
-echo "qemu-nbd:  $(qemu-nbd --version | head -1)"
-echo "nbdcopy:   $(nbdcopy --version | head -1)"
-echo "dotnet:    $(dotnet --version)"
-echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start"
+machine "qemu-nbd:  $(qemu-nbd --version | head -1)" "nbdcopy:   $(nbdcopy --version | head -1)"
 
 # ---- build: the JIT build of the tool (serve hosts an ActorSystem), ReadyToRun as it ships ----
-RID=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
 mkdir -p "$ART"
 echo "== build (Release)"
 dotnet publish src/VhdTool/VhdTool.csproj -c Release -r "$RID" --self-contained false -p:PublishReadyToRun=true \
@@ -104,7 +90,6 @@ stop_server() {
   SERVER_PID=""
 }
 
-median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit} if (NR%2) print v[(NR+1)/2]; else printf "%.6g\n", (v[NR/2]+v[NR/2+1])/2}'; }
 now() { date +%s.%N; }
 
 # One measurement with a fresh server: prints a rate (requests/s) or a time (s).

@@ -40,32 +40,18 @@ ROUNDS=${BENCH_ROUNDS:-4}
 COUNT=${BENCH_COUNT:-20000}
 WORK=${BENCH_DIR:-/tmp/vhd-bench}
 ART=$ROOT/.artifacts/bench
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+. bench/lib.sh
 
-need_pkg() { # command package
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "installing $2 (for $1)"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "$2" >/dev/null
-  else sudo apt-get update -qq && sudo apt-get install -y -qq "$2" >/dev/null; fi
-}
-command -v dotnet >/dev/null || { echo "bench: the .NET 10 SDK must be on PATH" >&2; exit 1; }
+need_dotnet
 need_pkg qemu-img qemu-utils
 [ -x /usr/bin/time ] || need_pkg /usr/bin/time time
 
 # ---- machine -------------------------------------------------------------------------------
-echo "== machine"
-echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "cpu:       $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-echo "memory:    $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
-echo "kernel:    $(uname -sr)"
-echo "qemu-img:  $(qemu-img --version | head -1)"
-echo "dotnet:    $(dotnet --version)"
-echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start"
+machine "qemu-img:  $(qemu-img --version | head -1)"
 
 # ---- build (Release, into .artifacts/bench so other builds of the tree do not interfere) -----
 # The tool is published as it ships for speed: Native AOT (scripts/publish-native.sh), with the
 # ReadyToRun JIT companion that runs `vhd bench` (Akka.NET needs the JIT).
-RID=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
 build() { # verb project extra-args...
   local i verb=$1 project=$2; shift 2
   for i in 1 2 3; do
@@ -84,7 +70,6 @@ VHD=$ART/vhd/vhd
 BENCH="dotnet $ART/bin/Benchmarks/release/Storage.Benchmarks.dll"
 
 # ---- helpers ----------------------------------------------------------------------------------
-median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit} if (NR%2) print v[(NR+1)/2]; else printf "%.6g\n", (v[NR/2]+v[NR/2+1])/2}'; }
 num() { awk -v x="$1" 'BEGIN {printf "%.3f", x}'; }
 ROWS=()
 row() { # label qemu ours ratio target-text pass(0/1) unit
@@ -224,8 +209,9 @@ fi
 bench_qemu() { # image extra-args...
   local img=$1; shift
   sync
-  qemu-img bench -f vpc -c "${BCOUNT:-$COUNT}" -d "${BDEPTH:-1}" -s 4096 -S 2101248 "$@" "$img" \
-    | sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p' | awk -v c="$COUNT" '{printf "%.1f\n", c / $1}'
+  local count=${BCOUNT:-$COUNT}
+  qemu-img bench -f vpc -c "$count" -d "${BDEPTH:-1}" -s 4096 -S 2101248 "$@" "$img" \
+    | sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p' | awk -v c="$count" '{printf "%.1f\n", c / $1}'
 }
 bench_ours() { # image extra-args...
   local img=$1; shift

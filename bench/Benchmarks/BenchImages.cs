@@ -1,4 +1,3 @@
-using Storage.VhdEngine;
 using System.IO.Abstractions;
 using Storage.VhdEngine.Disks;
 

@@ -33,7 +33,8 @@ public readonly record struct Stats(double P50Us, double P99Us)
         return new Stats(Median(p50), Median(p99));
     }
 
-    private static double Median(double[] v)
+    /// <summary>The median of <paramref name="v"/>, which it sorts in place.</summary>
+    internal static double Median(double[] v)
     {
         Array.Sort(v);
         return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;

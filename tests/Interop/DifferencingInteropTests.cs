@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Storage.Tests.Interop.Infrastructure;
 using Storage.VhdEngine.Disks;
-using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Interop;

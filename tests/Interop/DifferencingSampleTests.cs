@@ -1,7 +1,6 @@
 using Storage.Tests.Interop.Infrastructure;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
-using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Interop;

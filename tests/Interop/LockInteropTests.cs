@@ -1,5 +1,4 @@
 using Storage.Tests.Interop.Infrastructure;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
 using Xunit;
 

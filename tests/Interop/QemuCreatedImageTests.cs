@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Storage.Tests.Interop.Infrastructure;
 using Storage.VhdEngine.Disks;
-using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Interop;

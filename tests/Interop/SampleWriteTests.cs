@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using Storage.Tests.Interop.Infrastructure;
 using Storage.VhdEngine.Disks;
 using Xunit;

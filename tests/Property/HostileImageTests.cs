@@ -1,4 +1,3 @@
-using Storage.VhdEngine.Disks;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.IO.Abstractions;

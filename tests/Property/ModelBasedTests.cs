@@ -1,7 +1,6 @@
 using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
 using CsCheck;
-using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
 using Storage.VhdEngine.Format;
 using Storage.VhdEngine.Maintenance;
