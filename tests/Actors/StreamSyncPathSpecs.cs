@@ -27,13 +27,13 @@ public sealed class StreamSyncPathSpecs : Akka.TestKit.Xunit2.TestKit
         using var stream = new VirtualDiskStream(disk, leaveOpen: true);
         Span<byte> buffer = new byte[4096];
         const int Calls = 2000;
-        for (int i = 0; i < 50; i++) { stream.Position = 0; stream.Read(buffer); stream.Position = 0; stream.Write(buffer); }
+        for (int i = 0; i < 50; i++) { stream.Position = 0; stream.ReadExactly(buffer); stream.Position = 0; stream.Write(buffer); }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < Calls; i++)
         {
             stream.Position = (i % 16) * 4096L;
-            stream.Read(buffer);
+            stream.ReadExactly(buffer);
             stream.Position = (i % 16) * 4096L;
             stream.Write(buffer);
         }
