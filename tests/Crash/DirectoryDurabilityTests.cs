@@ -40,7 +40,7 @@ public sealed class DirectoryDurabilityTests
         Committer.Snapshot(fs, Image, "/img/child.vhd").Dispose();
         fs.ClearTrace();
 
-        Committer.Commit(fs, "/img/child.vhd", keepChild: false);
+        Committer.Commit(fs, "/img/child.vhd", new CommitOptions { KeepChild = false });
         var trace = fs.Trace;
         Assert.True(Index(trace, FaultOperationKind.Delete, "/img/child.vhd") < Index(trace, FaultOperationKind.FlushDirectory, Dir));
         Assert.All(fs.EnumerateCrashStates(), s => Assert.False(fs.Materialize(s).ContainsKey("/img/child.vhd")));
@@ -81,7 +81,7 @@ public sealed class DirectoryDurabilityTests
             string child = Path.Combine(dir, "child.vhd");
             VirtualDisk.Create(fs, image, Small).Dispose();
             Committer.Snapshot(fs, image, child).Dispose();
-            Committer.Commit(fs, child, keepChild: false);
+            Committer.Commit(fs, child, new CommitOptions { KeepChild = false });
             Assert.True(File.Exists(image));
             Assert.False(File.Exists(child));
 

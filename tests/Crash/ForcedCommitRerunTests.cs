@@ -105,7 +105,7 @@ public sealed class ForcedCommitRerunTests
         Assert.Contains("interrupted forced commit", e.Message, StringComparison.Ordinal);
         Assert.Contains(Checker.Check(fs, Child).Errors, m => m.Contains("run the commit again", StringComparison.Ordinal));
         // Without --force too: the sibling no longer depends on the parent's new id, so nothing refuses.
-        Committer.Commit(fs, Child, keepChild: true);
+        Committer.Commit(fs, Child, new CommitOptions { KeepChild = true });
         Assert.Equal(View(fs, Child), View(fs, Base));
     }
 }

@@ -56,7 +56,7 @@ public sealed class CommitSiblingTests
     {
         var fs = Siblings();
         var before = Bytes(fs);
-        var e = Assert.Throws<VhdException>(() => Committer.Commit(fs, C1, keepChild: false));
+        var e = Assert.Throws<VhdException>(() => Committer.Commit(fs, C1, new CommitOptions { KeepChild = false }));
         Assert.Contains(C2, e.Message, StringComparison.Ordinal);
         Assert.Contains(Base, e.Message, StringComparison.Ordinal);
         Assert.Contains("--force", e.Message, StringComparison.Ordinal);
@@ -75,7 +75,7 @@ public sealed class CommitSiblingTests
         bytes.AsSpan(0, VhdConstants.FooterSize).Clear();
         fs.File.WriteAllBytes(C2, bytes);
         var before = Bytes(fs);
-        var e = Assert.Throws<VhdException>(() => Committer.Commit(fs, C1, keepChild: false));
+        var e = Assert.Throws<VhdException>(() => Committer.Commit(fs, C1, new CommitOptions { KeepChild = false }));
         Assert.Contains(C2, e.Message, StringComparison.Ordinal);
         var after = Bytes(fs);
         foreach (var (path, b) in before) Assert.True(b.AsSpan().SequenceEqual(after[path]), $"{path} changed");
@@ -86,7 +86,7 @@ public sealed class CommitSiblingTests
     {
         var fs = Siblings(c2: "/elsewhere/c2.vhd");
         using var open = VirtualDisk.Open(fs, "/elsewhere/c2.vhd");
-        var e = Assert.Throws<VhdException>(() => Committer.Commit(fs, C1, keepChild: false));
+        var e = Assert.Throws<VhdException>(() => Committer.Commit(fs, C1, new CommitOptions { KeepChild = false }));
         Assert.Contains("/elsewhere/c2.vhd", e.Message, StringComparison.Ordinal);
         // Forced, the open sibling still holds the parent shared: the lock refuses.
         Assert.Throws<VhdImageInUseException>(() => Committer.Commit(fs, C1, new CommitOptions { Force = true }));
@@ -134,7 +134,7 @@ public sealed class CommitSiblingTests
         var fs = Siblings();
         fs.File.Delete(C2);
         Guid id = Img.Load(fs, Base).Footer.UniqueId;
-        Committer.Commit(fs, C1, keepChild: true);
+        Committer.Commit(fs, C1, new CommitOptions { KeepChild = true });
         Assert.Equal(id, Img.Load(fs, Base).Footer.UniqueId);
         Assert.Equal(View(fs, C1), View(fs, Base));
     }

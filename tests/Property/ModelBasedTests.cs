@@ -201,7 +201,7 @@ public class ModelBasedTests
                             leaf.Flush();
                             leaf.Dispose();
                             var parent = frozen[^1];
-                            Committer.Commit(fs, leafPath, c.KeepChild);
+                            Committer.Commit(fs, leafPath, new CommitOptions { KeepChild = c.KeepChild });
                             parent.Model = (byte[])model.Clone();
                             if (c.KeepChild)
                             {

@@ -46,17 +46,6 @@ internal static class Committer
     }
 
     /// <summary>
-    /// Merges the differencing image <paramref name="childPath"/> into its parent. Unless
-    /// <paramref name="keepChild"/>, the child is deleted afterwards and the parent becomes
-    /// writable again. Returns the number of bytes copied. Refused when the parent has other children.
-    /// <paramref name="progress"/> is told the virtual-disk offset reached (the ranges go in offset
-    /// order; the child's virtual size is 100%).
-    /// </summary>
-    /// <exception cref="VhdImageInUseException">The child is being written, or the parent is open elsewhere.</exception>
-    public static long Commit(IFileSystem fs, string childPath, bool keepChild, VhdOpenOptions? options = null, IProgress<long>? progress = null) =>
-        Commit(fs, childPath, new CommitOptions { KeepChild = keepChild }, options, progress);
-
-    /// <summary>
     /// Merges the differencing image <paramref name="childPath"/> into its parent (DESIGN.md §5,
     /// §10). The parent's other children (differencing images in the parent's and the child's
     /// folders whose parent id is the parent's, and images open in this process over it) make it
