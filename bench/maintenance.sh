@@ -29,7 +29,7 @@ before=$(stat -c %s "$img")
 start=$(date +%s.%N)
 "$vhd" compact "$img" --json -q > "$dir/compact.json"
 end=$(date +%s.%N)
-echo "| compact 4 GiB, half the blocks zeroed | $(echo "$end - $start" | bc) s | $(grep -o '"bytesReclaimed": [0-9]*' "$dir/compact.json" | grep -o '[0-9]*$') bytes reclaimed of $before |"
+echo "| compact 4 GiB, half the blocks zeroed | $(awk -v e="$end" -v s="$start" 'BEGIN { printf "%.2f", e - s }') s | $(grep -o '"bytesReclaimed": [0-9]*' "$dir/compact.json" | grep -o '[0-9]*$') bytes reclaimed of $before |"
 rm -f "$img"
 
 img="$dir/resize.vhd"
@@ -40,5 +40,5 @@ before=$(stat -c %s "$img")
 start=$(date +%s.%N)
 "$vhd" resize "$img" --size 200G
 end=$(date +%s.%N)
-echo "| resize 100 GiB dynamic to 200 GiB | $(echo "$end - $start" | bc) s | file $before -> $(stat -c %s "$img") bytes |"
+echo "| resize 100 GiB dynamic to 200 GiB | $(awk -v e="$end" -v s="$start" 'BEGIN { printf "%.2f", e - s }') s | file $before -> $(stat -c %s "$img") bytes |"
 rm -f "$img"
