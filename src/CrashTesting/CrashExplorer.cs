@@ -21,7 +21,6 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
 
     public ExploreTally Explore(WorkloadTemplate template, int shard, int shards, CrashReplay? target = null)
     {
-        var workload = template.Workload;
         var tally = new ExploreTally();
         var ctx = template.Instantiate();
         long counter = 0;
@@ -31,16 +30,14 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         {
             _pointsReached.Add(point);
             if (target is not null && target.Point != point) return;
-            // A time limit ends an exploration only after it verified a state: a run on a slow or
-            // loaded machine still checks something of every workload it starts.
-            if (settings.Expired && verifiedOnce) { tally.TimedOut = true; throw new StopExploringException(); }
+            StopIfExpired(tally, verifiedOnce);
             if (shard == 0) tally.CrashPoints++;
             foreach (var state in States(fs, target))
             {
                 long index = counter++;
                 if (target is null && index % shards != shard) continue;
                 if (failures.ShouldStop) throw new StopExploringException();
-                if (settings.Expired && verifiedOnce) { tally.TimedOut = true; throw new StopExploringException(); }
+                StopIfExpired(tally, verifiedOnce);
                 tally.States++;
                 var unchanged = verifiedOnce ? Unchanged(fs, ctx) : null;
                 verifiedOnce = true;
@@ -48,7 +45,17 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
             }
         }
 
-        void OnFlush(object? sender, FlushToDiskEventArgs e) => AtCrashPoint(Point(e.FlushIndex), e.FileSystem);
+        RunWorkload(template.Workload, ctx, shard, AtCrashPoint);
+        return tally;
+    }
+
+    /// <summary>
+    /// Runs the workload with <paramref name="atCrashPoint"/> inside every flush and once at its end;
+    /// shard 0 reports the problems of the run itself.
+    /// </summary>
+    private void RunWorkload(CrashWorkload workload, WorkloadContext ctx, int shard, Action<string, FaultFileSystem> atCrashPoint)
+    {
+        void OnFlush(object? sender, FlushToDiskEventArgs e) => atCrashPoint(Point(e.FlushIndex), e.FileSystem);
 
         ctx.FileSystem.FlushingToDisk += OnFlush;
         try
@@ -60,7 +67,7 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
                 foreach (string problem in ctx.Problems) Fail(workload, "run", "-", null, problem);
             }
 
-            AtCrashPoint("end", ctx.FileSystem);
+            atCrashPoint("end", ctx.FileSystem);
         }
         catch (StopExploringException)
         {
@@ -79,8 +86,18 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
             ctx.FileSystem.FlushingToDisk -= OnFlush;
             try { ctx.CloseAll(); } catch (Exception) { /* closing after an abandoned flush */ }
         }
+    }
 
-        return tally;
+    /// <summary>
+    /// Ends the exploration once the time limit passed, but only after it verified a state
+    /// (<paramref name="verifiedOnce"/>): a run on a slow or loaded machine still checks something of
+    /// every workload it starts.
+    /// </summary>
+    private void StopIfExpired(ExploreTally tally, bool verifiedOnce = true)
+    {
+        if (!settings.Expired || !verifiedOnce) return;
+        tally.TimedOut = true;
+        throw new StopExploringException();
     }
 
     public static string Point(long flushIndex) => string.Create(CultureInfo.InvariantCulture, $"flush{flushIndex}");
@@ -198,7 +215,7 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
             IReadOnlyList<CrashState> states = target?.RepairState is { } s ? [CrashState.Parse(s)] : recovering.EnumerateCrashStates();
             foreach (var inner in states)
             {
-                if (settings.Expired) { tally.TimedOut = true; throw new StopExploringException(); }
+                StopIfExpired(tally);
                 tally.States++;
                 tally.NestedRepairStates++;
                 List<string> problems;
