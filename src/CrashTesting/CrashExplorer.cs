@@ -212,24 +212,12 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         {
             _pointsReached.Add($"{point}@{nestedPoint}");
             if (target?.RepairPoint is { } wanted && wanted != nestedPoint) return;
-            IReadOnlyList<CrashState> states = target?.RepairState is { } s ? [CrashState.Parse(s)] : recovering.EnumerateCrashStates();
-            foreach (var inner in states)
+            foreach (var inner in NestedStates(recovering, target))
             {
                 StopIfExpired(tally);
                 tally.States++;
                 tally.NestedRepairStates++;
-                List<string> problems;
-                try
-                {
-                    var crashed = recovering.CrashedCopy(inner, WorkloadTemplate.NewInner());
-                    // A recovery writes only the image it recovers: the others are as the outer state left them.
-                    problems = StateVerifier.Verify(crashed, images, template.Codec, VerifyLevel.Basic, OthersThan(image, images));
-                }
-                catch (Exception e)
-                {
-                    problems = [$"the verifier failed: {StateVerifier.Describe(e)}"];
-                }
-
+                var problems = VerifyNestedState(template, images, image, recovering, inner);
                 if (problems.Count > 0)
                     Fail(template.Workload, point, state.ToString(), (nestedPoint, inner.ToString()), $"crash during a {kind} of {image.Path}: " + string.Join("\n  ", problems));
             }
@@ -240,29 +228,12 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         copy.FlushingToDisk += OnFlush;
         try
         {
-            if (kind == "repair")
-            {
-                var report = VhdMaintenance.Repair(copy, image.Path);
-                copy.FlushingToDisk -= OnFlush;
-                if (target is null && (report.Errors.Count > 0 || report.ReclaimableBytes > 0))
-                {
-                    Fail(template.Workload, point, state.ToString(), ("repair-end", CrashState.Prefix(copy.Epoch, 0).ToString()),
-                        $"repair of {image.Path} left {(report.Errors.Count > 0 ? "errors: " + string.Join("; ", report.Errors) : report.ReclaimableBytes + " reclaimable bytes")}");
-                }
-            }
-            else
-            {
-                VirtualDisk.Open(copy, image.Path, FileAccess.ReadWrite).Dispose();
-                copy.FlushingToDisk -= OnFlush;
-            }
-
+            var report = RunRecovery(kind, copy, image.Path);
+            copy.FlushingToDisk -= OnFlush;
+            if (report is not null && target is null) FailIfRepairLeftWork(template.Workload, image, copy, point, state, report);
             AtNestedPoint($"{kind}-end", copy);
         }
-        catch (StopExploringException)
-        {
-            throw;
-        }
-        catch (Exception e)
+        catch (Exception e) when (e is not StopExploringException)
         {
             Fail(template.Workload, point, state.ToString(), ($"{kind}-end", CrashState.Prefix(copy.Epoch, 0).ToString()), $"{kind} of {image.Path} threw {StateVerifier.Describe(e)}");
         }
@@ -270,6 +241,43 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         {
             copy.FlushingToDisk -= OnFlush;
         }
+    }
+
+    /// <summary>
+    /// Recovers the image the way <paramref name="kind"/> names: a repair (its report), or a read-write
+    /// open, which puts a missing end footer back (no report).
+    /// </summary>
+    private static CheckReport? RunRecovery(string kind, FaultFileSystem copy, string path)
+    {
+        if (kind == "repair") return VhdMaintenance.Repair(copy, path);
+        VirtualDisk.Open(copy, path, FileAccess.ReadWrite).Dispose();
+        return null;
+    }
+
+    private static IReadOnlyList<CrashState> NestedStates(FaultFileSystem recovering, CrashReplay? target) =>
+        target?.RepairState is { } s ? [CrashState.Parse(s)] : recovering.EnumerateCrashStates();
+
+    /// <summary>Verifies one crash state of a nested recovery; the problems found.</summary>
+    private static List<string> VerifyNestedState(WorkloadTemplate template, IReadOnlyList<TrackedImage> images, TrackedImage image, FaultFileSystem recovering, CrashState inner)
+    {
+        try
+        {
+            var crashed = recovering.CrashedCopy(inner, WorkloadTemplate.NewInner());
+            // A recovery writes only the image it recovers: the others are as the outer state left them.
+            return StateVerifier.Verify(crashed, images, template.Codec, VerifyLevel.Basic, OthersThan(image, images));
+        }
+        catch (Exception e)
+        {
+            return [$"the verifier failed: {StateVerifier.Describe(e)}"];
+        }
+    }
+
+    /// <summary>A repair that finished must leave neither errors nor reclaimable bytes.</summary>
+    private void FailIfRepairLeftWork(CrashWorkload workload, TrackedImage image, FaultFileSystem copy, string point, CrashState state, CheckReport report)
+    {
+        if (report.Errors.Count == 0 && report.ReclaimableBytes <= 0) return;
+        string left = report.Errors.Count > 0 ? "errors: " + string.Join("; ", report.Errors) : report.ReclaimableBytes + " reclaimable bytes";
+        Fail(workload, point, state.ToString(), ("repair-end", CrashState.Prefix(copy.Epoch, 0).ToString()), $"repair of {image.Path} left {left}");
     }
 
     private static HashSet<string> OthersThan(TrackedImage image, IReadOnlyList<TrackedImage> images) =>
