@@ -83,6 +83,15 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
     /// <summary>The image is open: reads, writes, flushes, queries and lifecycle requests.</summary>
     private void Serving()
     {
+        ServingData();
+        ServingLifecycle();
+        // E.g. a commit sent through a shard region: refused, never left unanswered.
+        Receive<IImageRequest>(m => Refuse(m, new NotSupportedException($"{_path}: {m.GetType().Name} is not something an image actor does (send it to the image manager)")));
+    }
+
+    /// <summary>Reads, writes, discards, allocation and info queries, and flushes.</summary>
+    private void ServingData()
+    {
         Receive<ReadImage>(m => Run(m, Operation.Request("vhd.read", _path, m.Offset, m.Length, _options, ActivityKind.Server, m.TraceContext), () =>
         {
             ArgumentOutOfRangeException.ThrowIfNegative(m.Length, "length");
@@ -112,6 +121,11 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
             RequireDisk().Flush();
             return ImageAck.Instance;
         }));
+    }
+
+    /// <summary>Opens of the open image, close, idle retirement, freeze, and the lease.</summary>
+    private void ServingLifecycle()
+    {
         Receive<OpenImage>(m => Run(m, Operation.Start("vhd.open", _path, ActivityKind.Server, m.TraceContext), () =>
         {
             if (m.Access != FileAccess.Read && !RequireDisk().CanWrite)
@@ -130,8 +144,6 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
             if (ReferenceEquals(m.Lease, _lease)) FailFromLease(m.Error);
         });
         Receive<ReceiveTimeout>(_ => OnIdle());
-        // E.g. a commit sent through a shard region: refused, never left unanswered.
-        Receive<IImageRequest>(m => Refuse(m, new NotSupportedException($"{_path}: {m.GetType().Name} is not something an image actor does (send it to the image manager)")));
     }
 
     /// <summary>The open failed: every request gets that error until the parent stops the actor.</summary>
