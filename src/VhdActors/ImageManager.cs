@@ -1,4 +1,5 @@
 using Storage.VhdEngine;
+using System.Diagnostics;
 using System.IO.Abstractions;
 using Akka.Actor;
 using Akka.Event;
@@ -112,39 +113,9 @@ internal sealed class ImageManager : UntypedActor
 
     private void Route(IImageRequest request, IActorRef sender)
     {
-        if (request is CommitImage commit)
+        if (request is CommitImage or CompactImage or ResizeImage or DeleteImage)
         {
-            var (fs, open) = (_fs, _options.OpenOptions);
-            StartWorker([commit.Path, commit.ParentPath], commit, sender, "vhd.commit", activity =>
-            {
-                activity?.SetTag("vhd.parent", commit.ParentPath);
-                var options = new CommitOptions { KeepChild = commit.KeepChild, Force = commit.Force };
-                return new ImageCommitted(VhdMaintenance.Commit(fs, commit.Path, options, open));
-            });
-            return;
-        }
-        if (request is CompactImage compact)
-        {
-            var (fs, open) = (_fs, _options.OpenOptions);
-            StartWorker([compact.Path], compact, sender, "vhd.compact", _ => VhdMaintenance.Compact(fs, compact.Path, compact.Force, open));
-            return;
-        }
-        if (request is ResizeImage resize)
-        {
-            var (fs, open) = (_fs, _options.OpenOptions);
-            StartWorker([resize.Path], resize, sender, "vhd.resize", _ =>
-                new ImageResized(VhdMaintenance.Resize(fs, resize.Path, new ResizeOptions { Size = resize.Size, AllowShrink = resize.AllowShrink, Force = resize.Force }, open)));
-            return;
-        }
-        if (request is DeleteImage delete)
-        {
-            _lastAccess.Remove(delete.Path);
-            var (fs, open) = (_fs, _options.OpenOptions);
-            StartWorker([delete.Path], delete, sender, "vhd.delete", _ =>
-            {
-                VhdMaintenance.Delete(fs, delete.Path, open);
-                return ImageAck.Instance;
-            });
+            StartWholeFile(request, sender);
             return;
         }
         if (request is SnapshotImage snapshot && Freezing(snapshot, sender)) return;
@@ -198,6 +169,36 @@ internal sealed class ImageManager : UntypedActor
     }
 
     /// <summary>
+    /// Runs a whole-file operation (commit, compact, resize, delete) in a <see cref="MaintenanceWorker"/>:
+    /// the files it touches, its span and its work. The work captures the file system and the open
+    /// options, not the manager: it runs on the worker's thread.
+    /// </summary>
+    private void StartWholeFile(IImageRequest request, IActorRef sender)
+    {
+        var (fs, open) = (_fs, _options.OpenOptions);
+        (string[] Paths, string Span, Func<Activity?, object> Work) whole = request switch
+        {
+            CommitImage commit => ([commit.Path, commit.ParentPath], "vhd.commit", activity =>
+            {
+                activity?.SetTag("vhd.parent", commit.ParentPath);
+                var options = new CommitOptions { KeepChild = commit.KeepChild, Force = commit.Force };
+                return new ImageCommitted(VhdMaintenance.Commit(fs, commit.Path, options, open));
+            }),
+            CompactImage compact => ([compact.Path], "vhd.compact", _ => VhdMaintenance.Compact(fs, compact.Path, compact.Force, open)),
+            ResizeImage resize => ([resize.Path], "vhd.resize", _ =>
+                new ImageResized(VhdMaintenance.Resize(fs, resize.Path, new ResizeOptions { Size = resize.Size, AllowShrink = resize.AllowShrink, Force = resize.Force }, open))),
+            DeleteImage delete => ([delete.Path], "vhd.delete", _ =>
+            {
+                VhdMaintenance.Delete(fs, delete.Path, open);
+                return ImageAck.Instance;
+            }),
+            _ => throw new UnreachableException($"{request.GetType().Name} is not a whole-file operation"),
+        };
+        if (request is DeleteImage) _lastAccess.Remove(request.Path);
+        StartWorker(whole.Paths, request, sender, whole.Span, whole.Work);
+    }
+
+    /// <summary>
     /// Freezes a snapshot's parent first when this store has it open (or kept): its actor flushes
     /// it, marks it read-only and downgrades its lock in place, and the snapshot waits. True when
     /// the request was parked; false when the snapshot can go ahead now.
@@ -221,7 +222,7 @@ internal sealed class ImageManager : UntypedActor
     /// Runs a whole-file operation once every file it touches is closed here (their writers, and any
     /// reader whose cached table it would make stale); it takes their locks itself.
     /// </summary>
-    private void StartWorker(string[] paths, IImageRequest request, IActorRef sender, string span, Func<System.Diagnostics.Activity?, object> work)
+    private void StartWorker(string[] paths, IImageRequest request, IActorRef sender, string span, Func<Activity?, object> work)
     {
         foreach (string p in paths)
         {
