@@ -119,28 +119,34 @@ internal sealed class ImageManager : UntypedActor
             return;
         }
         if (request is SnapshotImage snapshot && Freezing(snapshot, sender)) return;
+        if (_byPath.TryGetValue(request.Path, out var entry)) RouteToActor(request, sender, entry);
+        else RouteWithoutActor(request, sender);
+    }
 
-        string path = request.Path;
-        if (_byPath.TryGetValue(path, out var entry))
+    /// <summary>The image has an actor: the request goes to it, or waits while it closes.</summary>
+    private void RouteToActor(IImageRequest request, IActorRef sender, Entry entry)
+    {
+        if (entry.Closing)
         {
-            if (entry.Closing)
-            {
-                entry.Pending.Add((request, sender));
-            }
-            else if (request is OpenImage { Access: not FileAccess.Read } && entry.Access == FileAccess.Read)
-            {
-                // Open read-only so far: close and reopen read-write once the close is done.
-                BeginClose(path, entry);
-                entry.Pending.Add((request, sender));
-            }
-            else
-            {
-                entry.Child.Tell(request, sender);
-                if (request is CloseImage) entry.Closing = true; // the actor stops after it
-            }
-            return;
+            entry.Pending.Add((request, sender));
         }
+        else if (request is OpenImage { Access: not FileAccess.Read } && entry.Access == FileAccess.Read)
+        {
+            // Open read-only so far: close and reopen read-write once the close is done.
+            BeginClose(request.Path, entry);
+            entry.Pending.Add((request, sender));
+        }
+        else
+        {
+            entry.Child.Tell(request, sender);
+            if (request is CloseImage) entry.Closing = true; // the actor stops after it
+        }
+    }
 
+    /// <summary>The image has no actor: one starts for it, or the request is answered here.</summary>
+    private void RouteWithoutActor(IImageRequest request, IActorRef sender)
+    {
+        string path = request.Path;
         switch (request)
         {
             case OpenImage open:
