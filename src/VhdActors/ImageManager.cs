@@ -75,20 +75,10 @@ internal sealed class ImageManager : UntypedActor
                 Route(request, Sender);
                 break;
             case ImageIdle idle:
-                if (_byPath.TryGetValue(idle.Path, out var idleEntry) && idleEntry.Child.Equals(idle.Image) && !idleEntry.Closing)
-                {
-                    _log.Debug("{0}: idle; retiring its actor (the image stays open)", idle.Path);
-                    BeginKeep(idle.Path, idleEntry, new RetireImage(idle.Path));
-                }
+                OnIdle(idle);
                 break;
             case ImageOpenFailed openFailed:
-                // Before the caller hears of it: route nothing more there, stop it once it has
-                // answered what it was sent, and give later requests for the path a new actor.
-                if (_byPath.TryGetValue(openFailed.Path, out var dying) && dying.Child.Equals(Sender))
-                {
-                    dying.Closing = true;
-                    Sender.Tell(PoisonPill.Instance);
-                }
+                OnOpenFailed(openFailed);
                 break;
             case ImageFailed failed:
                 if (_byPath.TryGetValue(failed.Path, out var failedEntry) && failedEntry.Child.Equals(Sender))
@@ -100,15 +90,41 @@ internal sealed class ImageManager : UntypedActor
             case ImageOpened or ImageAck:
                 break; // replies to the manager's own reopen and close requests
             case Status.Failure failure:
-                _log.Debug("internal request failed: {0}", failure.Cause.Message);
-                // A failed freeze fails the snapshot waiting for it (see OnTerminated).
-                if (_byChild.TryGetValue(Sender, out var failedPaths) && _byPath.TryGetValue(failedPaths[0], out var keeping) && keeping.Keeping)
-                    keeping.LastFailure = failure.Cause;
+                OnInternalFailure(failure);
                 break;
             default:
                 Unhandled(message);
                 break;
         }
+    }
+
+    private void OnIdle(ImageIdle idle)
+    {
+        if (_byPath.TryGetValue(idle.Path, out var entry) && entry.Child.Equals(idle.Image) && !entry.Closing)
+        {
+            _log.Debug("{0}: idle; retiring its actor (the image stays open)", idle.Path);
+            BeginKeep(idle.Path, entry, new RetireImage(idle.Path));
+        }
+    }
+
+    private void OnOpenFailed(ImageOpenFailed openFailed)
+    {
+        // Before the caller hears of it: route nothing more there, stop it once it has
+        // answered what it was sent, and give later requests for the path a new actor.
+        if (_byPath.TryGetValue(openFailed.Path, out var dying) && dying.Child.Equals(Sender))
+        {
+            dying.Closing = true;
+            Sender.Tell(PoisonPill.Instance);
+        }
+    }
+
+    /// <summary>One of the manager's own requests (close, retire, freeze) failed.</summary>
+    private void OnInternalFailure(Status.Failure failure)
+    {
+        _log.Debug("internal request failed: {0}", failure.Cause.Message);
+        // A failed freeze fails the snapshot waiting for it (see OnTerminated).
+        if (_byChild.TryGetValue(Sender, out var failedPaths) && _byPath.TryGetValue(failedPaths[0], out var keeping) && keeping.Keeping)
+            keeping.LastFailure = failure.Cause;
     }
 
     private void Route(IImageRequest request, IActorRef sender)
