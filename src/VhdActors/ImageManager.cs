@@ -103,7 +103,7 @@ internal sealed class ImageManager : UntypedActor
         if (_byPath.TryGetValue(idle.Path, out var entry) && entry.Child.Equals(idle.Image) && !entry.Closing)
         {
             _log.Debug("{0}: idle; retiring its actor (the image stays open)", idle.Path);
-            BeginKeep(idle.Path, entry, new RetireImage(idle.Path));
+            BeginKeep(entry, new RetireImage(idle.Path));
         }
     }
 
@@ -232,7 +232,7 @@ internal sealed class ImageManager : UntypedActor
             Start(parentPath, FileAccess.ReadWrite);
         if (_byPath.TryGetValue(parentPath, out var parent))
         {
-            if (!parent.Closing) BeginKeep(parentPath, parent, new FreezeImage(parentPath));
+            if (!parent.Closing) BeginKeep(parent, new FreezeImage(parentPath));
             parent.Pending.Add((snapshot, sender));
             return true;
         }
@@ -285,7 +285,7 @@ internal sealed class ImageManager : UntypedActor
     }
 
     /// <summary>Stops the image's actor keeping the image open (idle, or frozen for a snapshot).</summary>
-    private void BeginKeep(string path, Entry entry, IImageRequest request)
+    private void BeginKeep(Entry entry, IImageRequest request)
     {
         entry.Closing = true;
         entry.Keeping = true;
