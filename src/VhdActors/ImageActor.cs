@@ -86,7 +86,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         ServingData();
         ServingLifecycle();
         // E.g. a commit sent through a shard region: refused, never left unanswered.
-        Receive<IImageRequest>(m => Refuse(m, new NotSupportedException($"{_path}: {m.GetType().Name} is not something an image actor does (send it to the image manager)")));
+        Receive<IImageRequest>(m => Refuse(new NotSupportedException($"{_path}: {m.GetType().Name} is not something an image actor does (send it to the image manager)")));
     }
 
     /// <summary>Reads, writes, discards, allocation and info queries, and flushes.</summary>
@@ -132,8 +132,8 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
                 throw new VhdException($"{_path}: open read-only; close it before opening it for writing");
             return Opened();
         }));
-        Receive<CreateImage>(m => Refuse(m, new VhdException($"{_path}: already exists (it is open)")));
-        Receive<SnapshotImage>(m => Refuse(m, new VhdException($"{_path}: already exists (it is open)")));
+        Receive<CreateImage>(_ => Refuse(new VhdException($"{_path}: already exists (it is open)")));
+        Receive<SnapshotImage>(_ => Refuse(new VhdException($"{_path}: already exists (it is open)")));
         Receive<CloseImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server, m.TraceContext), Close, supervise: false));
         Receive<RetireImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server), Retire, supervise: false));
         Receive<FreezeImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server), Freeze, supervise: false));
@@ -231,7 +231,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         sender.Tell(result);
     }
 
-    private void Refuse(IImageRequest request, Exception error) => Sender.Tell(new Status.Failure(error));
+    private void Refuse(Exception error) => Sender.Tell(new Status.Failure(error));
 
     /// <summary>Force-share is for readers only: a writable open always locks exclusively.</summary>
     private VhdOpenOptions? OpenOptions(FileAccess access) =>
