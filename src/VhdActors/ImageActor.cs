@@ -169,11 +169,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
     private void FirstOpen(IImageRequest request, string span, Func<VirtualDisk> open, bool replay = false)
     {
         var sender = Sender;
-        if (request.Cancellation.IsCancellationRequested)
-        {
-            sender.Tell(new Status.Failure(VhdErrors.Cancelled(_path, request.Cancellation)));
-            return;
-        }
+        if (RefusedAsCancelled(request, sender)) return;
         var operation = Operation.Start(span, _path, ActivityKind.Server, request.TraceContext);
         try
         {
@@ -206,12 +202,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
     private void Run(IImageRequest request, Operation operation, Func<object> work, bool supervise = true)
     {
         var sender = Sender;
-        if (request.Cancellation.IsCancellationRequested)
-        {
-            operation.Fail(VhdErrors.Cancelled(_path, request.Cancellation), _path);
-            sender.Tell(new Status.Failure(VhdErrors.Cancelled(_path, request.Cancellation)));
-            return;
-        }
+        if (RefusedAsCancelled(request, sender, operation)) return;
         object result;
         try
         {
@@ -229,6 +220,19 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         // The span ends before the reply goes out, so a caller that has its answer also sees the whole trace.
         operation.Complete();
         sender.Tell(result);
+    }
+
+    /// <summary>
+    /// True when the request's token has fired: <paramref name="sender"/> gets the cancellation, which
+    /// <paramref name="operation"/> (if the request has one yet) records, and the request does not run.
+    /// </summary>
+    private bool RefusedAsCancelled(IImageRequest request, IActorRef sender, Operation? operation = null)
+    {
+        if (!request.Cancellation.IsCancellationRequested) return false;
+        var cancelled = VhdErrors.Cancelled(_path, request.Cancellation);
+        operation?.Fail(cancelled, _path);
+        sender.Tell(new Status.Failure(cancelled));
+        return true;
     }
 
     private void Refuse(Exception error) => Sender.Tell(new Status.Failure(error));
