@@ -21,7 +21,6 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
 
     public ExploreTally Explore(WorkloadTemplate template, int shard, int shards, CrashReplay? target = null)
     {
-        var workload = template.Workload;
         var tally = new ExploreTally();
         var ctx = template.Instantiate();
         long counter = 0;
@@ -31,16 +30,14 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         {
             _pointsReached.Add(point);
             if (target is not null && target.Point != point) return;
-            // A time limit ends an exploration only after it verified a state: a run on a slow or
-            // loaded machine still checks something of every workload it starts.
-            if (settings.Expired && verifiedOnce) { tally.TimedOut = true; throw new StopExploringException(); }
+            StopIfExpired(tally, verifiedOnce);
             if (shard == 0) tally.CrashPoints++;
             foreach (var state in States(fs, target))
             {
                 long index = counter++;
                 if (target is null && index % shards != shard) continue;
                 if (failures.ShouldStop) throw new StopExploringException();
-                if (settings.Expired && verifiedOnce) { tally.TimedOut = true; throw new StopExploringException(); }
+                StopIfExpired(tally, verifiedOnce);
                 tally.States++;
                 var unchanged = verifiedOnce ? Unchanged(fs, ctx) : null;
                 verifiedOnce = true;
@@ -48,7 +45,17 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
             }
         }
 
-        void OnFlush(object? sender, FlushToDiskEventArgs e) => AtCrashPoint(Point(e.FlushIndex), e.FileSystem);
+        RunWorkload(template.Workload, ctx, shard, AtCrashPoint);
+        return tally;
+    }
+
+    /// <summary>
+    /// Runs the workload with <paramref name="atCrashPoint"/> inside every flush and once at its end;
+    /// shard 0 reports the problems of the run itself.
+    /// </summary>
+    private void RunWorkload(CrashWorkload workload, WorkloadContext ctx, int shard, Action<string, FaultFileSystem> atCrashPoint)
+    {
+        void OnFlush(object? sender, FlushToDiskEventArgs e) => atCrashPoint(Point(e.FlushIndex), e.FileSystem);
 
         ctx.FileSystem.FlushingToDisk += OnFlush;
         try
@@ -60,7 +67,7 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
                 foreach (string problem in ctx.Problems) Fail(workload, "run", "-", null, problem);
             }
 
-            AtCrashPoint("end", ctx.FileSystem);
+            atCrashPoint("end", ctx.FileSystem);
         }
         catch (StopExploringException)
         {
@@ -79,8 +86,18 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
             ctx.FileSystem.FlushingToDisk -= OnFlush;
             try { ctx.CloseAll(); } catch (Exception) { /* closing after an abandoned flush */ }
         }
+    }
 
-        return tally;
+    /// <summary>
+    /// Ends the exploration once the time limit passed, but only after it verified a state
+    /// (<paramref name="verifiedOnce"/>): a run on a slow or loaded machine still checks something of
+    /// every workload it starts.
+    /// </summary>
+    private void StopIfExpired(ExploreTally tally, bool verifiedOnce = true)
+    {
+        if (!settings.Expired || !verifiedOnce) return;
+        tally.TimedOut = true;
+        throw new StopExploringException();
     }
 
     public static string Point(long flushIndex) => string.Create(CultureInfo.InvariantCulture, $"flush{flushIndex}");
@@ -195,24 +212,12 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         {
             _pointsReached.Add($"{point}@{nestedPoint}");
             if (target?.RepairPoint is { } wanted && wanted != nestedPoint) return;
-            IReadOnlyList<CrashState> states = target?.RepairState is { } s ? [CrashState.Parse(s)] : recovering.EnumerateCrashStates();
-            foreach (var inner in states)
+            foreach (var inner in NestedStates(recovering, target))
             {
-                if (settings.Expired) { tally.TimedOut = true; throw new StopExploringException(); }
+                StopIfExpired(tally);
                 tally.States++;
                 tally.NestedRepairStates++;
-                List<string> problems;
-                try
-                {
-                    var crashed = recovering.CrashedCopy(inner, WorkloadTemplate.NewInner());
-                    // A recovery writes only the image it recovers: the others are as the outer state left them.
-                    problems = StateVerifier.Verify(crashed, images, template.Codec, VerifyLevel.Basic, OthersThan(image, images));
-                }
-                catch (Exception e)
-                {
-                    problems = [$"the verifier failed: {StateVerifier.Describe(e)}"];
-                }
-
+                var problems = VerifyNestedState(template, images, image, recovering, inner);
                 if (problems.Count > 0)
                     Fail(template.Workload, point, state.ToString(), (nestedPoint, inner.ToString()), $"crash during a {kind} of {image.Path}: " + string.Join("\n  ", problems));
             }
@@ -223,29 +228,12 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         copy.FlushingToDisk += OnFlush;
         try
         {
-            if (kind == "repair")
-            {
-                var report = VhdMaintenance.Repair(copy, image.Path);
-                copy.FlushingToDisk -= OnFlush;
-                if (target is null && (report.Errors.Count > 0 || report.ReclaimableBytes > 0))
-                {
-                    Fail(template.Workload, point, state.ToString(), ("repair-end", CrashState.Prefix(copy.Epoch, 0).ToString()),
-                        $"repair of {image.Path} left {(report.Errors.Count > 0 ? "errors: " + string.Join("; ", report.Errors) : report.ReclaimableBytes + " reclaimable bytes")}");
-                }
-            }
-            else
-            {
-                VirtualDisk.Open(copy, image.Path, FileAccess.ReadWrite).Dispose();
-                copy.FlushingToDisk -= OnFlush;
-            }
-
+            var report = RunRecovery(kind, copy, image.Path);
+            copy.FlushingToDisk -= OnFlush;
+            if (report is not null && target is null) FailIfRepairLeftWork(template.Workload, image, copy, point, state, report);
             AtNestedPoint($"{kind}-end", copy);
         }
-        catch (StopExploringException)
-        {
-            throw;
-        }
-        catch (Exception e)
+        catch (Exception e) when (e is not StopExploringException)
         {
             Fail(template.Workload, point, state.ToString(), ($"{kind}-end", CrashState.Prefix(copy.Epoch, 0).ToString()), $"{kind} of {image.Path} threw {StateVerifier.Describe(e)}");
         }
@@ -253,6 +241,43 @@ internal sealed class CrashExplorer(RunSettings settings, FailureCollector failu
         {
             copy.FlushingToDisk -= OnFlush;
         }
+    }
+
+    /// <summary>
+    /// Recovers the image the way <paramref name="kind"/> names: a repair (its report), or a read-write
+    /// open, which puts a missing end footer back (no report).
+    /// </summary>
+    private static CheckReport? RunRecovery(string kind, FaultFileSystem copy, string path)
+    {
+        if (kind == "repair") return VhdMaintenance.Repair(copy, path);
+        VirtualDisk.Open(copy, path, FileAccess.ReadWrite).Dispose();
+        return null;
+    }
+
+    private static IReadOnlyList<CrashState> NestedStates(FaultFileSystem recovering, CrashReplay? target) =>
+        target?.RepairState is { } s ? [CrashState.Parse(s)] : recovering.EnumerateCrashStates();
+
+    /// <summary>Verifies one crash state of a nested recovery; the problems found.</summary>
+    private static List<string> VerifyNestedState(WorkloadTemplate template, IReadOnlyList<TrackedImage> images, TrackedImage image, FaultFileSystem recovering, CrashState inner)
+    {
+        try
+        {
+            var crashed = recovering.CrashedCopy(inner, WorkloadTemplate.NewInner());
+            // A recovery writes only the image it recovers: the others are as the outer state left them.
+            return StateVerifier.Verify(crashed, images, template.Codec, VerifyLevel.Basic, OthersThan(image, images));
+        }
+        catch (Exception e)
+        {
+            return [$"the verifier failed: {StateVerifier.Describe(e)}"];
+        }
+    }
+
+    /// <summary>A repair that finished must leave neither errors nor reclaimable bytes.</summary>
+    private void FailIfRepairLeftWork(CrashWorkload workload, TrackedImage image, FaultFileSystem copy, string point, CrashState state, CheckReport report)
+    {
+        if (report.Errors.Count == 0 && report.ReclaimableBytes <= 0) return;
+        string left = report.Errors.Count > 0 ? "errors: " + string.Join("; ", report.Errors) : report.ReclaimableBytes + " reclaimable bytes";
+        Fail(workload, point, state.ToString(), ("repair-end", CrashState.Prefix(copy.Epoch, 0).ToString()), $"repair of {image.Path} left {left}");
     }
 
     private static HashSet<string> OthersThan(TrackedImage image, IReadOnlyList<TrackedImage> images) =>

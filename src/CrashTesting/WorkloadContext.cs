@@ -131,46 +131,57 @@ internal sealed class WorkloadContext
         byte[] buffer = ArrayPool<byte>.Shared.Rent(span);
         try
         {
-            Span<byte> stamped = stackalloc byte[S];
             for (long s = first; s < end; s++)
             {
-                Span<byte> target = buffer.AsSpan((int)(s - first) * S, S);
-                long sectorStart = s * S;
-                int from = (int)Math.Max(0, offset - sectorStart);
-                int to = (int)Math.Min(S, offset + length - sectorStart);
-                ulong stamp = SectorCodec.Stamp(id, s);
-                ulong key;
-                if (from == 0 && to == S)
-                {
-                    Codec.Encode(stamp, target);
-                    key = stamp;
-                }
-                else
-                {
-                    Codec.Encode(model.Current(s), target);
-                    Codec.Encode(stamp, stamped);
-                    stamped[from..to].CopyTo(target[from..to]);
-                    key = Codec.Register(target);
-                }
-
-                model.Write(s, key);
+                model.Write(s, Stamp(model, id, s, offset, length, buffer.AsSpan((int)(s - first) * S, S)));
                 image.OwnSectors.Add(s);
             }
 
-            bool succeeded = false;
-            try
-            {
-                disk.Write(offset, buffer.AsSpan((int)(offset - first * S), length));
-                succeeded = true;
-            }
-            finally
-            {
-                for (long s = first; s < end; s++) model.WriteCompleted(s, succeeded);
-            }
+            WriteToDisk(disk, model, offset, buffer.AsSpan((int)(offset - first * S), length), first, end);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Puts sector <paramref name="sector"/>'s new contents in <paramref name="target"/>: the write's
+    /// stamp if the write covers it whole, else the stamp's bytes over what it reads now. Returns the
+    /// model's key for those contents.
+    /// </summary>
+    private ulong Stamp(ImageModel model, int id, long sector, long offset, int length, Span<byte> target)
+    {
+        const int S = SectorCodec.SectorSize;
+        long sectorStart = sector * S;
+        int from = (int)Math.Max(0, offset - sectorStart);
+        int to = (int)Math.Min(S, offset + length - sectorStart);
+        ulong stamp = SectorCodec.Stamp(id, sector);
+        if (from == 0 && to == S)
+        {
+            Codec.Encode(stamp, target);
+            return stamp;
+        }
+
+        Span<byte> stamped = stackalloc byte[S];
+        Codec.Encode(model.Current(sector), target);
+        Codec.Encode(stamp, stamped);
+        stamped[from..to].CopyTo(target[from..to]);
+        return Codec.Register(target);
+    }
+
+    /// <summary>The engine's write; every sector's model hears whether it succeeded, either way.</summary>
+    private static void WriteToDisk(VirtualDisk disk, ImageModel model, long offset, ReadOnlySpan<byte> data, long first, long end)
+    {
+        bool succeeded = false;
+        try
+        {
+            disk.Write(offset, data);
+            succeeded = true;
+        }
+        finally
+        {
+            for (long s = first; s < end; s++) model.WriteCompleted(s, succeeded);
         }
     }
 

@@ -24,8 +24,6 @@ internal sealed class DeadLetterReplier : ReceiveActor
         }
     }
 
-    private static readonly Id Provider = new();
-
     public DeadLetterReplier()
     {
         Receive<AllDeadLetters>(letter =>

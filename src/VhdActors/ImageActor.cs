@@ -83,6 +83,15 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
     /// <summary>The image is open: reads, writes, flushes, queries and lifecycle requests.</summary>
     private void Serving()
     {
+        ServingData();
+        ServingLifecycle();
+        // E.g. a commit sent through a shard region: refused, never left unanswered.
+        Receive<IImageRequest>(m => Refuse(new NotSupportedException($"{_path}: {m.GetType().Name} is not something an image actor does (send it to the image manager)")));
+    }
+
+    /// <summary>Reads, writes, discards, allocation and info queries, and flushes.</summary>
+    private void ServingData()
+    {
         Receive<ReadImage>(m => Run(m, Operation.Request("vhd.read", _path, m.Offset, m.Length, _options, ActivityKind.Server, m.TraceContext), () =>
         {
             ArgumentOutOfRangeException.ThrowIfNegative(m.Length, "length");
@@ -112,14 +121,19 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
             RequireDisk().Flush();
             return ImageAck.Instance;
         }));
+    }
+
+    /// <summary>Opens of the open image, close, idle retirement, freeze, and the lease.</summary>
+    private void ServingLifecycle()
+    {
         Receive<OpenImage>(m => Run(m, Operation.Start("vhd.open", _path, ActivityKind.Server, m.TraceContext), () =>
         {
             if (m.Access != FileAccess.Read && !RequireDisk().CanWrite)
                 throw new VhdException($"{_path}: open read-only; close it before opening it for writing");
             return Opened();
         }));
-        Receive<CreateImage>(m => Refuse(m, new VhdException($"{_path}: already exists (it is open)")));
-        Receive<SnapshotImage>(m => Refuse(m, new VhdException($"{_path}: already exists (it is open)")));
+        Receive<CreateImage>(_ => Refuse(new VhdException($"{_path}: already exists (it is open)")));
+        Receive<SnapshotImage>(_ => Refuse(new VhdException($"{_path}: already exists (it is open)")));
         Receive<CloseImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server, m.TraceContext), Close, supervise: false));
         Receive<RetireImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server), Retire, supervise: false));
         Receive<FreezeImage>(m => Run(m, Operation.Start("vhd.flush", _path, ActivityKind.Server), Freeze, supervise: false));
@@ -130,8 +144,6 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
             if (ReferenceEquals(m.Lease, _lease)) FailFromLease(m.Error);
         });
         Receive<ReceiveTimeout>(_ => OnIdle());
-        // E.g. a commit sent through a shard region: refused, never left unanswered.
-        Receive<IImageRequest>(m => Refuse(m, new NotSupportedException($"{_path}: {m.GetType().Name} is not something an image actor does (send it to the image manager)")));
     }
 
     /// <summary>The open failed: every request gets that error until the parent stops the actor.</summary>
@@ -157,11 +169,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
     private void FirstOpen(IImageRequest request, string span, Func<VirtualDisk> open, bool replay = false)
     {
         var sender = Sender;
-        if (request.Cancellation.IsCancellationRequested)
-        {
-            sender.Tell(new Status.Failure(VhdErrors.Cancelled(_path, request.Cancellation)));
-            return;
-        }
+        if (RefusedAsCancelled(request, sender)) return;
         var operation = Operation.Start(span, _path, ActivityKind.Server, request.TraceContext);
         try
         {
@@ -194,12 +202,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
     private void Run(IImageRequest request, Operation operation, Func<object> work, bool supervise = true)
     {
         var sender = Sender;
-        if (request.Cancellation.IsCancellationRequested)
-        {
-            operation.Fail(VhdErrors.Cancelled(_path, request.Cancellation), _path);
-            sender.Tell(new Status.Failure(VhdErrors.Cancelled(_path, request.Cancellation)));
-            return;
-        }
+        if (RefusedAsCancelled(request, sender, operation)) return;
         object result;
         try
         {
@@ -219,7 +222,20 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         sender.Tell(result);
     }
 
-    private void Refuse(IImageRequest request, Exception error) => Sender.Tell(new Status.Failure(error));
+    /// <summary>
+    /// True when the request's token has fired: <paramref name="sender"/> gets the cancellation, which
+    /// <paramref name="operation"/> (if the request has one yet) records, and the request does not run.
+    /// </summary>
+    private bool RefusedAsCancelled(IImageRequest request, IActorRef sender, Operation? operation = null)
+    {
+        if (!request.Cancellation.IsCancellationRequested) return false;
+        var cancelled = VhdErrors.Cancelled(_path, request.Cancellation);
+        operation?.Fail(cancelled, _path);
+        sender.Tell(new Status.Failure(cancelled));
+        return true;
+    }
+
+    private void Refuse(Exception error) => Sender.Tell(new Status.Failure(error));
 
     /// <summary>Force-share is for readers only: a writable open always locks exclusively.</summary>
     private VhdOpenOptions? OpenOptions(FileAccess access) =>

@@ -40,8 +40,7 @@ public static class ImageActors
     public static SupervisorStrategy Supervision(VhdStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        // The actors log restarts and stops themselves, once, without a stack trace per request.
-        return new OneForOneStrategy(options.MaxRestarts, (int)options.RestartWindow.TotalMilliseconds, VhdErrors.Decide, loggingEnabled: false);
+        return new ImageSupervision(options);
     }
 
     /// <summary>

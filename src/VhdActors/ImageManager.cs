@@ -1,4 +1,5 @@
 using Storage.VhdEngine;
+using System.Diagnostics;
 using System.IO.Abstractions;
 using Akka.Actor;
 using Akka.Event;
@@ -74,20 +75,10 @@ internal sealed class ImageManager : UntypedActor
                 Route(request, Sender);
                 break;
             case ImageIdle idle:
-                if (_byPath.TryGetValue(idle.Path, out var idleEntry) && idleEntry.Child.Equals(idle.Image) && !idleEntry.Closing)
-                {
-                    _log.Debug("{0}: idle; retiring its actor (the image stays open)", idle.Path);
-                    BeginKeep(idle.Path, idleEntry, new RetireImage(idle.Path));
-                }
+                OnIdle(idle);
                 break;
             case ImageOpenFailed openFailed:
-                // Before the caller hears of it: route nothing more there, stop it once it has
-                // answered what it was sent, and give later requests for the path a new actor.
-                if (_byPath.TryGetValue(openFailed.Path, out var dying) && dying.Child.Equals(Sender))
-                {
-                    dying.Closing = true;
-                    Sender.Tell(PoisonPill.Instance);
-                }
+                OnOpenFailed(openFailed);
                 break;
             case ImageFailed failed:
                 if (_byPath.TryGetValue(failed.Path, out var failedEntry) && failedEntry.Child.Equals(Sender))
@@ -99,10 +90,7 @@ internal sealed class ImageManager : UntypedActor
             case ImageOpened or ImageAck:
                 break; // replies to the manager's own reopen and close requests
             case Status.Failure failure:
-                _log.Debug("internal request failed: {0}", failure.Cause.Message);
-                // A failed freeze fails the snapshot waiting for it (see OnTerminated).
-                if (_byChild.TryGetValue(Sender, out var failedPaths) && _byPath.TryGetValue(failedPaths[0], out var keeping) && keeping.Keeping)
-                    keeping.LastFailure = failure.Cause;
+                OnInternalFailure(failure);
                 break;
             default:
                 Unhandled(message);
@@ -110,66 +98,71 @@ internal sealed class ImageManager : UntypedActor
         }
     }
 
+    private void OnIdle(ImageIdle idle)
+    {
+        if (_byPath.TryGetValue(idle.Path, out var entry) && entry.Child.Equals(idle.Image) && !entry.Closing)
+        {
+            _log.Debug("{0}: idle; retiring its actor (the image stays open)", idle.Path);
+            BeginKeep(entry, new RetireImage(idle.Path));
+        }
+    }
+
+    private void OnOpenFailed(ImageOpenFailed openFailed)
+    {
+        // Before the caller hears of it: route nothing more there, stop it once it has
+        // answered what it was sent, and give later requests for the path a new actor.
+        if (_byPath.TryGetValue(openFailed.Path, out var dying) && dying.Child.Equals(Sender))
+        {
+            dying.Closing = true;
+            Sender.Tell(PoisonPill.Instance);
+        }
+    }
+
+    /// <summary>One of the manager's own requests (close, retire, freeze) failed.</summary>
+    private void OnInternalFailure(Status.Failure failure)
+    {
+        _log.Debug("internal request failed: {0}", failure.Cause.Message);
+        // A failed freeze fails the snapshot waiting for it (see OnTerminated).
+        if (_byChild.TryGetValue(Sender, out var failedPaths) && _byPath.TryGetValue(failedPaths[0], out var keeping) && keeping.Keeping)
+            keeping.LastFailure = failure.Cause;
+    }
+
     private void Route(IImageRequest request, IActorRef sender)
     {
-        if (request is CommitImage commit)
+        if (request is CommitImage or CompactImage or ResizeImage or DeleteImage)
         {
-            var (fs, open) = (_fs, _options.OpenOptions);
-            StartWorker([commit.Path, commit.ParentPath], commit, sender, "vhd.commit", activity =>
-            {
-                activity?.SetTag("vhd.parent", commit.ParentPath);
-                var options = new CommitOptions { KeepChild = commit.KeepChild, Force = commit.Force };
-                return new ImageCommitted(VhdMaintenance.Commit(fs, commit.Path, options, open));
-            });
-            return;
-        }
-        if (request is CompactImage compact)
-        {
-            var (fs, open) = (_fs, _options.OpenOptions);
-            StartWorker([compact.Path], compact, sender, "vhd.compact", _ => VhdMaintenance.Compact(fs, compact.Path, compact.Force, open));
-            return;
-        }
-        if (request is ResizeImage resize)
-        {
-            var (fs, open) = (_fs, _options.OpenOptions);
-            StartWorker([resize.Path], resize, sender, "vhd.resize", _ =>
-                new ImageResized(VhdMaintenance.Resize(fs, resize.Path, new ResizeOptions { Size = resize.Size, AllowShrink = resize.AllowShrink, Force = resize.Force }, open)));
-            return;
-        }
-        if (request is DeleteImage delete)
-        {
-            _lastAccess.Remove(delete.Path);
-            var (fs, open) = (_fs, _options.OpenOptions);
-            StartWorker([delete.Path], delete, sender, "vhd.delete", _ =>
-            {
-                VhdMaintenance.Delete(fs, delete.Path, open);
-                return ImageAck.Instance;
-            });
+            StartWholeFile(request, sender);
             return;
         }
         if (request is SnapshotImage snapshot && Freezing(snapshot, sender)) return;
+        if (_byPath.TryGetValue(request.Path, out var entry)) RouteToActor(request, sender, entry);
+        else RouteWithoutActor(request, sender);
+    }
 
-        string path = request.Path;
-        if (_byPath.TryGetValue(path, out var entry))
+    /// <summary>The image has an actor: the request goes to it, or waits while it closes.</summary>
+    private void RouteToActor(IImageRequest request, IActorRef sender, Entry entry)
+    {
+        if (entry.Closing)
         {
-            if (entry.Closing)
-            {
-                entry.Pending.Add((request, sender));
-            }
-            else if (request is OpenImage { Access: not FileAccess.Read } && entry.Access == FileAccess.Read)
-            {
-                // Open read-only so far: close and reopen read-write once the close is done.
-                BeginClose(path, entry);
-                entry.Pending.Add((request, sender));
-            }
-            else
-            {
-                entry.Child.Tell(request, sender);
-                if (request is CloseImage) entry.Closing = true; // the actor stops after it
-            }
-            return;
+            entry.Pending.Add((request, sender));
         }
+        else if (request is OpenImage { Access: not FileAccess.Read } && entry.Access == FileAccess.Read)
+        {
+            // Open read-only so far: close and reopen read-write once the close is done.
+            BeginClose(request.Path, entry);
+            entry.Pending.Add((request, sender));
+        }
+        else
+        {
+            entry.Child.Tell(request, sender);
+            if (request is CloseImage) entry.Closing = true; // the actor stops after it
+        }
+    }
 
+    /// <summary>The image has no actor: one starts for it, or the request is answered here.</summary>
+    private void RouteWithoutActor(IImageRequest request, IActorRef sender)
+    {
+        string path = request.Path;
         switch (request)
         {
             case OpenImage open:
@@ -198,6 +191,36 @@ internal sealed class ImageManager : UntypedActor
     }
 
     /// <summary>
+    /// Runs a whole-file operation (commit, compact, resize, delete) in a <see cref="MaintenanceWorker"/>:
+    /// the files it touches, its span and its work. The work captures the file system and the open
+    /// options, not the manager: it runs on the worker's thread.
+    /// </summary>
+    private void StartWholeFile(IImageRequest request, IActorRef sender)
+    {
+        var (fs, open) = (_fs, _options.OpenOptions);
+        (string[] Paths, string Span, Func<Activity?, object> Work) whole = request switch
+        {
+            CommitImage commit => ([commit.Path, commit.ParentPath], "vhd.commit", activity =>
+            {
+                activity?.SetTag("vhd.parent", commit.ParentPath);
+                var options = new CommitOptions { KeepChild = commit.KeepChild, Force = commit.Force };
+                return new ImageCommitted(VhdMaintenance.Commit(fs, commit.Path, options, open));
+            }),
+            CompactImage compact => ([compact.Path], "vhd.compact", _ => VhdMaintenance.Compact(fs, compact.Path, compact.Force, open)),
+            ResizeImage resize => ([resize.Path], "vhd.resize", _ =>
+                new ImageResized(VhdMaintenance.Resize(fs, resize.Path, new ResizeOptions { Size = resize.Size, AllowShrink = resize.AllowShrink, Force = resize.Force }, open))),
+            DeleteImage delete => ([delete.Path], "vhd.delete", _ =>
+            {
+                VhdMaintenance.Delete(fs, delete.Path, open);
+                return ImageAck.Instance;
+            }),
+            _ => throw new UnreachableException($"{request.GetType().Name} is not a whole-file operation"),
+        };
+        if (request is DeleteImage) _lastAccess.Remove(request.Path);
+        StartWorker(whole.Paths, request, sender, whole.Span, whole.Work);
+    }
+
+    /// <summary>
     /// Freezes a snapshot's parent first when this store has it open (or kept): its actor flushes
     /// it, marks it read-only and downgrades its lock in place, and the snapshot waits. True when
     /// the request was parked; false when the snapshot can go ahead now.
@@ -209,7 +232,7 @@ internal sealed class ImageManager : UntypedActor
             Start(parentPath, FileAccess.ReadWrite);
         if (_byPath.TryGetValue(parentPath, out var parent))
         {
-            if (!parent.Closing) BeginKeep(parentPath, parent, new FreezeImage(parentPath));
+            if (!parent.Closing) BeginKeep(parent, new FreezeImage(parentPath));
             parent.Pending.Add((snapshot, sender));
             return true;
         }
@@ -221,7 +244,7 @@ internal sealed class ImageManager : UntypedActor
     /// Runs a whole-file operation once every file it touches is closed here (their writers, and any
     /// reader whose cached table it would make stale); it takes their locks itself.
     /// </summary>
-    private void StartWorker(string[] paths, IImageRequest request, IActorRef sender, string span, Func<System.Diagnostics.Activity?, object> work)
+    private void StartWorker(string[] paths, IImageRequest request, IActorRef sender, string span, Func<Activity?, object> work)
     {
         foreach (string p in paths)
         {
@@ -262,7 +285,7 @@ internal sealed class ImageManager : UntypedActor
     }
 
     /// <summary>Stops the image's actor keeping the image open (idle, or frozen for a snapshot).</summary>
-    private void BeginKeep(string path, Entry entry, IImageRequest request)
+    private void BeginKeep(Entry entry, IImageRequest request)
     {
         entry.Closing = true;
         entry.Keeping = true;

@@ -4,12 +4,13 @@ using Akka.Actor.Internal;
 namespace Storage.VhdActors;
 
 /// <summary>
-/// The manager's strategy for its image actors (<see cref="VhdErrors.Decide"/> within the restart
-/// budget), which also tells the manager the moment it decides to stop one: a caller that heard of
-/// the failure may send its next request before the manager sees Terminated, and that request must
-/// wait for the image's next actor instead of reaching the stopping one as a dead letter.
+/// The supervision of image actors (<see cref="VhdErrors.Decide"/> within the restart budget), the
+/// one place it is built: the manager's, and <see cref="ImageActors.Supervision"/> for other hosts.
+/// <paramref name="stopping"/> (the manager's) hears the moment it decides to stop one: a caller that
+/// heard of the failure may send its next request before the manager sees Terminated, and that
+/// request must wait for the image's next actor instead of reaching the stopping one as a dead letter.
 /// </summary>
-internal sealed class ImageSupervision(VhdStorageOptions options, Action<IActorRef> stopping)
+internal sealed class ImageSupervision(VhdStorageOptions options, Action<IActorRef>? stopping = null)
     // The actors log restarts and stops themselves, once, without a stack trace per request.
     : OneForOneStrategy(options.MaxRestarts, (int)options.RestartWindow.TotalMilliseconds, VhdErrors.Decide, loggingEnabled: false)
 {
@@ -22,7 +23,7 @@ internal sealed class ImageSupervision(VhdStorageOptions options, Action<IActorR
             RestartChild(child, cause, suspendFirst: false);
             return;
         }
-        stopping(child);
+        stopping?.Invoke(child);
         context.Stop(child);
     }
 }

@@ -19,12 +19,7 @@ internal static class CrashTestCommand
     {
         var json = ToolOptions.Json();
         var seed = new Option<int>("--seed") { Description = "seed of the sampled states and random workloads", HelpName = "S" };
-        var time = new Option<double?>("--time") { Description = "after the suite, random workloads until SECONDS have passed", HelpName = "SECONDS" };
-        time.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is { } s && (s <= 0 || s > 1e6))
-                r.AddError($"bad value for --time: '{r.Tokens[0].Value}' (expected a positive number of seconds)");
-        });
+        var time = TimeOption();
         var workload = new Option<string>("--workload") { Description = "only these workloads", HelpName = "NAME[,NAME...]" };
         var replay = new Option<string>("--replay") { Description = "rerun exactly one state from a failure report", HelpName = "TOKEN" };
         var noIoErrors = new Option<bool>("--no-io-errors") { Description = "skip the I/O-error sweep" };
@@ -59,6 +54,18 @@ internal static class CrashTestCommand
             return result.Passed ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>--time: a positive number of seconds, at most a million.</summary>
+    private static Option<double?> TimeOption()
+    {
+        var time = new Option<double?>("--time") { Description = "after the suite, random workloads until SECONDS have passed", HelpName = "SECONDS" };
+        time.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is { } s && (s <= 0 || s > 1e6))
+                r.AddError($"bad value for --time: '{r.Tokens[0].Value}' (expected a positive number of seconds)");
+        });
+        return time;
     }
 
     private static CrashSuiteResult Replay(string token, CrashSuiteOptions options)

@@ -64,13 +64,7 @@ public static class Program
         try
         {
             if (parse.Action is ParseErrorAction) throw new UsageException(FirstError(parse));
-            var configuration = new InvocationConfiguration
-            {
-                Output = env.Out,
-                Error = env.Error,
-                EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = null, // Ctrl+C is the environment's token (Main)
-            };
+            var configuration = Configuration(env);
             return Unwrapped(() => parse.Invoke(configuration));
         }
         catch (UsageException e)
@@ -103,6 +97,15 @@ public static class Program
             return 1;
         }
     }
+
+    /// <summary>How a parsed command runs: on the environment's writers, its errors left to <see cref="Invoke"/>.</summary>
+    private static InvocationConfiguration Configuration(ToolEnvironment env) => new()
+    {
+        Output = env.Out,
+        Error = env.Error,
+        EnableDefaultExceptionHandler = false,
+        ProcessTerminationTimeout = null, // Ctrl+C is the environment's token (Main)
+    };
 
 #if VHD_NATIVE
     private static int RunCompanion(IReadOnlyList<string> args, ToolEnvironment env)

@@ -19,12 +19,7 @@ internal static class Checker
         using var activity = VhdTelemetry.ActivitySource.StartActivity("vhd.check");
         var report = new CheckFindings();
         string full = fs.Path.GetFullPath(path);
-        ImageLock imageLock;
-        // A lock refusal is not a finding about the image: it propagates (check again later, or ForceShare).
-        var mode = options?.ForceShare == true ? ImageLockMode.ForceShare : ImageLockMode.Shared;
-        try { imageLock = ImageLock.Acquire(fs, full, mode); }
-        catch (VhdException e) when (e is not VhdImageInUseException) { report.Errors.Add(e.Message); return report.ToReport(); }
-        if (imageLock.Warning is { } warning) report.Warnings.Add(warning);
+        if (Lock(fs, full, options, report) is not { } imageLock) return report.ToReport();
         using (imageLock)
         {
             var file = imageLock.File;
@@ -53,6 +48,21 @@ internal static class Checker
         if (report.LeakedBytes > 0)
             report.Warnings.Add($"{report.LeakedBytes} bytes of leaked space ({report.ReclaimableBytes} reclaimable by repair)");
         return report.ToReport();
+    }
+
+    /// <summary>
+    /// The image's shared lock (forced with ForceShare), its warning noted; null, with the error
+    /// noted, when the file cannot be locked for a reason that is a finding about it.
+    /// </summary>
+    private static ImageLock? Lock(IFileSystem fs, string full, VhdOpenOptions? options, CheckFindings report)
+    {
+        ImageLock imageLock;
+        // A lock refusal is not a finding about the image: it propagates (check again later, or ForceShare).
+        var mode = options?.ForceShare == true ? ImageLockMode.ForceShare : ImageLockMode.Shared;
+        try { imageLock = ImageLock.Acquire(fs, full, mode); }
+        catch (VhdException e) when (e is not VhdImageInUseException) { report.Errors.Add(e.Message); return null; }
+        if (imageLock.Warning is { } warning) report.Warnings.Add(warning);
+        return imageLock;
     }
 
     /// <summary>A bitmap that is a footer is the trace of an allocation whose bitmap write never landed.</summary>

@@ -59,17 +59,26 @@ internal static class BenchCommand
                 Seed = parse.GetValue(seed),
                 Pattern = (byte)parse.GetValue(pattern),
             };
-            if (settings.FlushInterval > 0 && !settings.Write) throw new UsageException("--flush-interval applies to writes (-w) only");
-            if (settings.Random && (parse.GetValue(step) is not null || parse.GetValue(offset) is not null))
-                throw new UsageException("--random picks its own offsets: -S and -o do not apply");
-            var open = ToolOptions.OpenOptions(parse.GetValue(ignore) && !settings.Write);
-            var result = ToolProgress.Run(tool.Env, tool.ShowProgress(parse), "bench", settings.Count,
-                progress => Task.Run(() => RunAsync(parse.GetValue(image)!, settings, open, progress, tool.Env)).GetAwaiter().GetResult());
-            if (parse.GetValue(json)) tool.Env.Out.WriteLine(JsonSerializer.Serialize(ToJson(result), ToolJsonContext.Default.BenchJson));
-            else WriteText(settings, result, tool.Env.Out);
-            return 0;
+            bool placed = parse.GetValue(step) is not null || parse.GetValue(offset) is not null;
+            return Execute(tool, tool.ShowProgress(parse), parse.GetValue(image)!, settings, placed, parse.GetValue(ignore), parse.GetValue(json));
         });
         return command;
+    }
+
+    /// <summary>
+    /// Checks the settings against each other, runs the bench and prints its result.
+    /// <paramref name="placed"/>: -S or -o was given.
+    /// </summary>
+    private static int Execute(ToolContext tool, bool showProgress, string image, BenchSettings settings, bool placed, bool ignoreChecksums, bool json)
+    {
+        if (settings.FlushInterval > 0 && !settings.Write) throw new UsageException("--flush-interval applies to writes (-w) only");
+        if (settings.Random && placed) throw new UsageException("--random picks its own offsets: -S and -o do not apply");
+        var open = ToolOptions.OpenOptions(ignoreChecksums && !settings.Write);
+        var result = ToolProgress.Run(tool.Env, showProgress, "bench", settings.Count,
+            progress => Task.Run(() => RunAsync(image, settings, open, progress, tool.Env)).GetAwaiter().GetResult());
+        if (json) tool.Env.Out.WriteLine(JsonSerializer.Serialize(ToJson(result), ToolJsonContext.Default.BenchJson));
+        else WriteText(settings, result, tool.Env.Out);
+        return 0;
     }
 
     private static async Task<BenchResult> RunAsync(string image, BenchSettings settings, VhdOpenOptions? open, IProgress<long>? progress, ToolEnvironment env)
