@@ -25,7 +25,7 @@ public static class MemoryLoad
         string json = args[0] switch
         {
             "open" => Task.Run(() => OpenManyAsync((int)Arg(1, 1000), Arg(2, 64))).GetAwaiter().GetResult(),
-            "diff" => DiffRead(Arg(1, 2048), args.Length > 2 && args[2] == "full"),
+            "diff" => DiffRead(Arg(1, 2040), args.Length > 2 && args[2] == "full"),
             _ => throw new ArgumentException($"unknown memory load '{args[0]}' (open, diff)"),
         };
         Console.WriteLine(json);
