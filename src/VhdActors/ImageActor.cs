@@ -137,7 +137,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
     /// <summary>The open failed: every request gets that error until the parent stops the actor.</summary>
     private void Failed(Exception error)
     {
-        Receive<IImageRequest>(_ => Sender.Tell(new Status.Failure(error)));
+        Receive<IImageRequest>(_ => ImageReplies.Fail(Sender, error));
         Receive<ReceiveTimeout>(_ => { });
     }
 
@@ -159,7 +159,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         var sender = Sender;
         if (request.Cancellation.IsCancellationRequested)
         {
-            sender.Tell(new Status.Failure(VhdErrors.Cancelled(_path, request.Cancellation)));
+            ImageReplies.Fail(sender, VhdErrors.Cancelled(_path, request.Cancellation));
             return;
         }
         var operation = Operation.Start(span, _path, ActivityKind.Server, request.TraceContext);
@@ -171,7 +171,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         {
             var error = operation.Fail(e, _path);
             _parent.OpenFailed(Context, _path, error);
-            sender.Tell(new Status.Failure(error));
+            ImageReplies.Fail(sender, error);
             Become(() => Failed(error));
             return;
         }
@@ -197,7 +197,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         if (request.Cancellation.IsCancellationRequested)
         {
             operation.Fail(VhdErrors.Cancelled(_path, request.Cancellation), _path);
-            sender.Tell(new Status.Failure(VhdErrors.Cancelled(_path, request.Cancellation)));
+            ImageReplies.Fail(sender, VhdErrors.Cancelled(_path, request.Cancellation));
             return;
         }
         object result;
@@ -208,7 +208,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         catch (Exception e)
         {
             var error = operation.Fail(e, _path);
-            sender.Tell(new Status.Failure(error));
+            ImageReplies.Fail(sender, error);
             if (!supervise || !VhdErrors.NeedsSupervisor(e)) return;
             _flushOnClose = e is VhdIOException { DiskUsable: true };
             _parent.Failing(Context, _path, error);
@@ -219,7 +219,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         sender.Tell(result);
     }
 
-    private void Refuse(IImageRequest request, Exception error) => Sender.Tell(new Status.Failure(error));
+    private void Refuse(IImageRequest request, Exception error) => ImageReplies.Fail(Sender, error);
 
     /// <summary>Force-share is for readers only: a writable open always locks exclusively.</summary>
     private VhdOpenOptions? OpenOptions(FileAccess access) =>

@@ -44,6 +44,6 @@ internal sealed class ImageEntity : ReceiveActor
         Receive<Terminated>(_ => Context.Stop(Self));
         // Normally the shard buffers during a hand-off; anything that slips through is refused, not lost.
         Receive<object>(m => ImageActors.ImagePath(m) is not null, m =>
-            Sender.Tell(new Status.Failure(new IOException($"{ImageActors.ImagePath(m)}: the image is moving to another node; retry"))));
+            ImageActors.Fail(Sender, new IOException($"{ImageActors.ImagePath(m)}: the image is moving to another node; retry")));
     }
 }

@@ -27,7 +27,7 @@ public sealed class ShardingTests : Akka.TestKit.Xunit2.TestKit
         """;
 
     public ShardingTests(ITestOutputHelper output)
-        : base(ConfigurationFactory.ParseString(ClusterHocon), nameof(ShardingTests), output)
+        : base(ConfigurationFactory.ParseString(ClusterHocon).WithFallback(ImageActors.WireConfig), nameof(ShardingTests), output)
     {
     }
 
