@@ -64,6 +64,13 @@ public static class ImageActors
     public static string? ImagePath(object message) => (message as IImageRequest)?.Path;
 
     /// <summary>
+    /// True for a request after which the image actor stops (a close: the last handle of a store let go
+    /// of the image). A host that forwards requests to image actors holds later ones until the actor has
+    /// stopped, so none reaches a stopping actor.
+    /// </summary>
+    public static bool StopsImage(object message) => message is CloseImage;
+
+    /// <summary>
     /// The <see cref="IDiskStore"/> facade over <paramref name="router"/>, an actor that forwards each
     /// request to the actor of its image (<see cref="ImagePath"/>); it <see cref="Configure"/>s the system.
     /// </summary>
