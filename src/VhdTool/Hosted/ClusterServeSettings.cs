@@ -2,10 +2,11 @@ namespace Storage.VhdTool.Hosted;
 
 /// <summary>
 /// `vhd serve --cluster`: this node's cluster address (HOST:PORT, what the other nodes dial), the seed
-/// nodes it joins (this node alone when none), and how long the Split Brain Resolver waits for the
-/// membership to be stable before it downs unreachable nodes.
+/// nodes it joins (this node alone when none), how long the Split Brain Resolver waits for the
+/// membership to be stable before it downs unreachable nodes, and how many members must have joined
+/// before any is up (so the first node does not take every image before the others arrive).
 /// </summary>
-internal sealed record ClusterServeSettings(string Host, int Port, IReadOnlyList<(string Host, int Port)> Seeds, TimeSpan StableAfter)
+internal sealed record ClusterServeSettings(string Host, int Port, IReadOnlyList<(string Host, int Port)> Seeds, TimeSpan StableAfter, int MinMembers = 1)
 {
     /// <summary>The ActorSystem name, the same on every node (it is part of every node's address).</summary>
     public const string SystemName = "vhd";

@@ -39,7 +39,7 @@ internal static class ClusterStoreHost
                 akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
                 """, HoconAddMode.Prepend)
             .WithRemoting(cluster.Host, cluster.Port)
-            .WithClustering(new ClusterOptions { SeedNodes = cluster.SeedAddresses, SplitBrainResolver = new KeepMajorityOption() })
+            .WithClustering(new ClusterOptions { SeedNodes = cluster.SeedAddresses, SplitBrainResolver = new KeepMajorityOption(), MinimumNumberOfMembers = cluster.MinMembers })
             .WithVhdImageSharding(options));
         builder.Services.AddVhdClusterStorage(options);
         var host = builder.Build();

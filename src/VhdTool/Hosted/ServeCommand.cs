@@ -3,7 +3,7 @@ using System.Net;
 
 namespace Storage.VhdTool.Hosted;
 
-/// <summary>`vhd serve DIR [--listen HOST:PORT] [--read-only] [--cluster --node HOST:PORT [--seeds HOST:PORT,...] [--stable-after S]]`: the options; <see cref="ServeRunner"/> does the serving.</summary>
+/// <summary>`vhd serve DIR [--listen HOST:PORT] [--read-only] [--cluster --node HOST:PORT [--seeds HOST:PORT,...] [--stable-after S] [--min-members N]]`: the options; <see cref="ServeRunner"/> does the serving.</summary>
 internal static class ServeCommand
 {
     public static Command Create(ToolContext tool)
@@ -30,10 +30,15 @@ internal static class ServeCommand
             Description = "seconds the membership must be stable before the split brain resolver (keep-majority) downs unreachable nodes (with --cluster)",
             DefaultValueFactory = _ => 20,
         };
-        var command = new Command("serve", HostedSummaries.Serve) { directory, listen, readOnly, cluster, node, seeds, stableAfter };
-        command.Validators.Add(r => Validate(r, cluster, node, seeds, stableAfter));
+        var minMembers = new Option<int>("--min-members")
+        {
+            Description = "members that must have joined before any node serves (with --cluster): start the nodes together and each takes its share of the images",
+            DefaultValueFactory = _ => 1,
+        };
+        var command = new Command("serve", HostedSummaries.Serve) { directory, listen, readOnly, cluster, node, seeds, stableAfter, minMembers };
+        command.Validators.Add(r => Validate(r, cluster, node, seeds, [stableAfter, minMembers]));
         command.SetAction(parse => ServeRunner.Run(tool.Env, parse.GetValue(directory)!, parse.GetValue(listen)!, parse.GetValue(readOnly),
-            parse.GetValue(cluster) ? Cluster(parse.GetValue(node)!.Value, parse.GetValue(seeds), parse.GetValue(stableAfter)) : null));
+            parse.GetValue(cluster) ? Cluster(parse.GetValue(node)!.Value, parse.GetValue(seeds), parse.GetValue(stableAfter), parse.GetValue(minMembers)) : null));
         return command;
     }
 
@@ -49,21 +54,24 @@ internal static class ServeCommand
         },
     };
 
-    private static void Validate(System.CommandLine.Parsing.CommandResult r, Option<bool> cluster, Option<(string, int)?> node, Option<string?> seeds, Option<int> stableAfter)
+    private static void Validate(System.CommandLine.Parsing.CommandResult r, Option<bool> cluster, Option<(string, int)?> node, Option<string?> seeds, Option<int>[] counts)
     {
         bool clustered = r.GetValue(cluster);
         if (clustered && r.GetValue(node) is null) r.AddError("--cluster needs --node HOST:PORT (this node's cluster address)");
-        if (!clustered && (r.GetResult(node) is { Implicit: false } || r.GetResult(seeds) is { Implicit: false } || r.GetResult(stableAfter) is { Implicit: false }))
-            r.AddError("--node, --seeds and --stable-after go with --cluster");
+        if (!clustered && (r.GetResult(node) is { Implicit: false } || r.GetResult(seeds) is { Implicit: false } || counts.Any(o => r.GetResult(o) is { Implicit: false })))
+            r.AddError("--node, --seeds, --stable-after and --min-members go with --cluster");
         if (r.GetValue(seeds) is { } list)
             foreach (string seed in list.Split(',', StringSplitOptions.TrimEntries))
                 if (ClusterServeSettings.ParseNode("--seeds", seed, out string? error) is null) r.AddError(error!);
-        if (r.GetResult(stableAfter) is { Implicit: false } && r.GetValue(stableAfter) is < 1 or > 3600) r.AddError($"bad value for --stable-after: {r.GetValue(stableAfter)} (expected seconds from 1 to 3600)");
+        foreach (var option in counts)
+            if (r.GetResult(option) is { Implicit: false } && r.GetValue(option) is < 1 or > 3600)
+                r.AddError($"bad value for {option.Name}: {r.GetValue(option)} (expected a number from 1 to 3600)");
     }
 
-    private static ClusterServeSettings Cluster((string Host, int Port) node, string? seeds, int stableAfter) => new(
+    private static ClusterServeSettings Cluster((string Host, int Port) node, string? seeds, int stableAfter, int minMembers) => new(
         node.Host,
         node.Port,
         [.. (seeds ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => ClusterServeSettings.ParseNode("--seeds", s, out _)!.Value)],
-        TimeSpan.FromSeconds(stableAfter));
+        TimeSpan.FromSeconds(stableAfter),
+        minMembers);
 }
