@@ -1,7 +1,11 @@
+using System.Diagnostics;
+using System.Net;
 using Akka.Cluster;
+using Storage.Tests.VhdNbd.Infrastructure;
 using Storage.VhdActors;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
+using Storage.VhdNbd;
 using Xunit;
 
 namespace Storage.Tests.Cluster;
@@ -101,6 +105,46 @@ public sealed class MultiNodeTests : IAsyncLifetime
         {
             var remote = await Record(() => node.Store.OpenAsync(missing));
             Assert.Equal((local.GetType(), local.Message), (remote.GetType(), remote.Message));
+        }
+    }
+
+    [Fact]
+    public async Task An_NBD_request_served_on_one_node_and_executed_on_another_is_one_trace()
+    {
+        string[] names = [.. Enumerable.Range(0, 6).Select(i => $"t{i}.vhd")];
+        foreach (string name in names)
+            using (VirtualDisk.Create(Fs, Path.Combine(_dir, name), new VhdCreateOptions { Size = 4 << 20, BlockSize = 512 * 1024 })) { }
+        var catalog = await NbdExportCatalog.ScanAsync(_a.Store, _dir, readOnly: false);
+        await using var server = NbdServer.Start(_a.Store, catalog, new NbdServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
+        var clients = names.ToDictionary(n => n, n => RawNbdClient.Open(server.EndPoint.Port, n));
+        try
+        {
+            // Each connection opened its image: find one whose entity lives on B.
+            var onB = await _b.HostedImagesAsync();
+            string name = names.First(n => onB.Contains(Path.Combine(_dir, n)));
+            string path = Path.Combine(_dir, name);
+            var spans = new List<Activity>();
+            using var listener = new ActivityListener
+            {
+                ShouldListenTo = s => s.Name == "Storage.Vhd",
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = a => { lock (spans) spans.Add(a); },
+            };
+            ActivitySource.AddActivityListener(listener);
+            Assert.Equal(0u, clients[name].Request(RawNbdClient.Write, 4096, 512, new byte[512]).Error);
+
+            List<Activity> trace;
+            lock (spans) trace = [.. spans];
+            var nbd = Assert.Single(trace, s => s.OperationName == "nbd.write" && s.Kind == ActivityKind.Server);
+            var client = Assert.Single(trace, s => s.OperationName == "vhd.write" && s.Kind == ActivityKind.Client && s.ParentSpanId == nbd.SpanId);
+            var owner = Assert.Single(trace, s => s.OperationName == "vhd.write" && s.Kind == ActivityKind.Server && s.TraceId == nbd.TraceId);
+            // The owner's span continues the trace from the other node: its parent came over the wire.
+            Assert.Equal((nbd.TraceId, client.SpanId, true), (owner.TraceId, owner.ParentSpanId, owner.HasRemoteParent));
+            Assert.Equal(path, owner.GetTagItem("vhd.image"));
+        }
+        finally
+        {
+            foreach (var c in clients.Values) c.Dispose();
         }
     }
 
