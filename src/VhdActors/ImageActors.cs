@@ -86,6 +86,20 @@ public static class ImageActors
     }
 
     /// <summary>
+    /// The <see cref="IDiskStore"/> facade over a router that is not there yet, e.g. a shard region that
+    /// starts with a hosted ActorSystem: <paramref name="router"/> is asked on the store's first request
+    /// (and again until it succeeds). The system that hosts the image actors must be
+    /// <see cref="Configure"/>d (<c>StartImageSharding</c> does).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IDiskStore CreateStore(Func<CancellationToken, Task<IActorRef>> router, IFileSystem fileSystem, VhdStorageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        return new DiskStore(router, fileSystem, (options ?? new VhdStorageOptions()).Snapshot());
+    }
+
+    /// <summary>
     /// The HOCON that registers the store's message serializer (DESIGN.md §12) and binds every request
     /// and reply that may cross between nodes to it: put it in the config of every node's ActorSystem
     /// (before the system starts; <c>Storage.VhdCluster</c>'s hosting setup does). Errors travel as the

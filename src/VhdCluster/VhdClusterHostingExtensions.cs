@@ -1,5 +1,4 @@
 using System.IO.Abstractions;
-using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Storage.VhdActors;
@@ -38,8 +37,8 @@ public static class VhdClusterHostingExtensions
 
     /// <summary>
     /// Registers <see cref="IDiskStore"/> over the image shard region that
-    /// <see cref="WithVhdImageSharding"/> started (resolve it once the host has started: the region
-    /// starts with the ActorSystem).
+    /// <see cref="WithVhdImageSharding"/> starts with the ActorSystem (the store may be resolved before
+    /// the host starts, by a hosted service's constructor: its first request waits for the region).
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static IServiceCollection AddVhdClusterStorage(this IServiceCollection services, VhdStorageOptions options)
@@ -48,9 +47,8 @@ public static class VhdClusterHostingExtensions
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton<IDiskStore>(sp =>
         {
-            var system = sp.GetRequiredService<ActorSystem>();
-            var region = ActorRegistry.For(system).Get<ImageShardRegion>();
-            return system.CreateDiskStore(region, options.FileSystem ?? new FileSystem(), options);
+            var region = sp.GetRequiredService<IRequiredActor<ImageShardRegion>>();
+            return ImageActors.CreateStore(region.GetAsync, options.FileSystem ?? new FileSystem(), options);
         });
         return services;
     }
