@@ -94,4 +94,28 @@ public sealed class ShardingTests : Akka.TestKit.Xunit2.TestKit
         next.Read(1 << 20, back);
         Assert.Equal(new byte[] { 7, 8, 9 }, back);
     }
+
+    [Fact]
+    public void A_request_right_behind_a_close_reopens_the_image_instead_of_failing()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(20));
+        var fs = new MockFileSystem();
+        fs.Directory.CreateDirectory("/vhd");
+        var options = new VhdStorageOptions { FileSystem = fs, IdleTimeout = null };
+        var region = Sys.StartImageSharding(options);
+        string path = "/vhd/closing.vhd";
+        region.Tell(new CreateImage(path, new VhdCreateOptions { Size = 4 << 20, BlockSize = 512 * 1024 }));
+        ExpectMsg<ImageOpened>(TimeSpan.FromSeconds(20));
+
+        // One node's last handle closes the image while another node's request is right behind it.
+        for (int i = 0; i < 5; i++)
+        {
+            region.Tell(new CloseImage(path));
+            region.Tell(new OpenImage(path, FileAccess.ReadWrite));
+            ExpectMsg<ImageAck>(TimeSpan.FromSeconds(10));
+            Assert.Equal(path, ExpectMsg<ImageOpened>(TimeSpan.FromSeconds(10)).Path);
+        }
+    }
 }
