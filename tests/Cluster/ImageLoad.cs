@@ -35,7 +35,8 @@ internal sealed class ImageLoad
 
     private List<(DateTime At, string What)> Failures { get; } = [];
 
-    private List<DateTime> Successes { get; } = [];
+    // Each successful request: when it was sent and when its reply came.
+    private List<(DateTime Sent, DateTime Done)> Successes { get; } = [];
 
     /// <summary>Each request that failed from <paramref name="since"/> on: when, and what the client saw.</summary>
     public List<(DateTime At, string What)> FailuresSince(DateTime since)
@@ -69,23 +70,24 @@ internal sealed class ImageLoad
         client?.Dispose();
     }
 
-    /// <summary>When the last successful request completed, if any.</summary>
-    public DateTime? LastSuccess
+    /// <summary>When the first request sent after <paramref name="since"/> that succeeded completed, if one has.</summary>
+    public DateTime? ServedAfter(DateTime since)
     {
-        get { lock (_gate) return Successes.Count > 0 ? Successes[^1] : null; }
+        lock (_gate) return Successes.Where(s => s.Sent > since).Select(s => (DateTime?)s.Done).FirstOrDefault();
     }
 
     /// <summary>The longest time between two successful requests in [from, to].</summary>
     public TimeSpan LongestGap(DateTime from, DateTime to)
     {
         List<DateTime> times;
-        lock (_gate) times = [.. Successes.Where(t => t >= from && t <= to).Prepend(from).Append(to).Order()];
+        lock (_gate) times = [.. Successes.Select(s => s.Done).Where(t => t >= from && t <= to).Prepend(from).Append(to).Order()];
         return times.Zip(times.Skip(1), (a, b) => b - a).Max();
     }
 
     private bool Step(RawNbdClient client, Func<string?> request)
     {
         string? error;
+        var sent = DateTime.UtcNow;
         try
         {
             error = request();
@@ -95,7 +97,7 @@ internal sealed class ImageLoad
             Fail($"connection: {e.GetType().Name}: {e.Message}");
             return false;
         }
-        if (error is null) lock (_gate) Successes.Add(DateTime.UtcNow);
+        if (error is null) lock (_gate) Successes.Add((sent, DateTime.UtcNow));
         else Fail(error);
         return true;
     }
