@@ -57,7 +57,7 @@ internal static class ServeCommand
     private static void Validate(System.CommandLine.Parsing.CommandResult r, Option<bool> cluster, Option<(string, int)?> node, Option<string?> seeds, Option<int>[] counts)
     {
         bool clustered = r.GetValue(cluster);
-        if (clustered && r.GetValue(node) is null) r.AddError("--cluster needs --node HOST:PORT (this node's cluster address)");
+        if (clustered && r.GetResult(node) is null or { Implicit: true }) r.AddError("--cluster needs --node HOST:PORT (this node's cluster address)");
         if (!clustered && (r.GetResult(node) is { Implicit: false } || r.GetResult(seeds) is { Implicit: false } || counts.Any(o => r.GetResult(o) is { Implicit: false })))
             r.AddError("--node, --seeds, --stable-after and --min-members go with --cluster");
         if (r.GetValue(seeds) is { } list)
