@@ -34,11 +34,13 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
     public void Flushed_writes_survive_a_killed_owner_and_a_leaving_owner_with_one_writer_per_image_throughout()
     {
         var inodes = CreateImages();
-        // Started together, serving once all three are up: each takes its share of the images.
-        int seed = ClusterServeProcess.FreePort();
-        var a = Start("A", seed, null);
-        var b = Start("B", ClusterServeProcess.FreePort(), seed);
-        var c = Start("C", ClusterServeProcess.FreePort(), seed);
+        // Started together, serving once all three are up: each takes its share of the images. Members
+        // that come up together are ordered by address, so A (the lowest port) is the oldest and hosts the
+        // shard coordinator: the nodes killed and stopped here are not its host (see the README's limits).
+        int[] ports = [.. Enumerable.Range(0, 3).Select(_ => ClusterServeProcess.FreePort()).Order()];
+        var a = Start("A", ports[0], null);
+        var b = Start("B", ports[1], ports[0]);
+        var c = Start("C", ports[2], ports[0]);
         _nodes.ForEach(n => n.AwaitListening());
         using var watcher = new LockWatcher(_nodes, inodes.Values.ToHashSet());
         using var stop = new CancellationTokenSource();

@@ -119,9 +119,9 @@ public sealed class MultiNodeTests : IAsyncLifetime
         var clients = names.ToDictionary(n => n, n => RawNbdClient.Open(server.EndPoint.Port, n));
         try
         {
-            // Each connection opened its image: find one whose entity lives on B.
-            var onB = await _b.HostedImagesAsync();
-            string name = names.First(n => onB.Contains(Path.Combine(_dir, n)));
+            // Each connection opened its image: find one whose entity lives on another node than A.
+            var remote = (await _b.HostedImagesAsync()).Union(await _c.HostedImagesAsync()).ToHashSet();
+            string name = names.First(n => remote.Contains(Path.Combine(_dir, n)));
             string path = Path.Combine(_dir, name);
             var spans = new List<Activity>();
             using var listener = new ActivityListener

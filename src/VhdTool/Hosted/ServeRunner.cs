@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Storage.VhdActors;
 using Storage.VhdNbd;
 
@@ -56,7 +57,17 @@ internal static class ServeRunner
     private static async Task<int> RunClusterAsync(ToolEnvironment env, string directory, IPEndPoint listen, bool readOnly, ClusterServeSettings cluster, CancellationToken stop)
     {
         var options = new VhdStorageOptions { FileSystem = env.FileSystem, IdleTimeout = null, RequestTimeout = ClusterRequestTimeout };
-        var (host, store) = await ClusterStoreHost.StartAsync(cluster, options, env.Error, stop).ConfigureAwait(false);
+        IHost host;
+        IDiskStore store;
+        try
+        {
+            (host, store) = await ClusterStoreHost.StartAsync(cluster, options, env.Error, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped before this node joined: nothing was served, nothing to hand over.
+            return 0;
+        }
         using (host)
         {
             try
