@@ -30,8 +30,8 @@ internal sealed class DeadLetterReplier : ReceiveActor
         {
             if (letter.Message is not IImageRequest request) return;
             if (letter.Sender is null || letter.Sender.IsNobody() || letter.Sender.Equals(Context.System.DeadLetters)) return;
-            letter.Sender.Tell(new Status.Failure(new VhdException(
-                $"{request.Path}: the image is closed (its actor stopped after an error, or the system is shutting down); open it again")));
+            ImageReplies.Fail(letter.Sender, new VhdException(
+                $"{request.Path}: the image is closed (its actor stopped after an error, or the system is shutting down); open it again"));
         });
     }
 

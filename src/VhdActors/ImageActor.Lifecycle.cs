@@ -59,7 +59,7 @@ internal sealed partial class ImageActor
     private void Lend()
     {
         if (!Sender.Path.Address.HasLocalScope)
-            Sender.Tell(new Status.Failure(new NotSupportedException($"{_path}: inline I/O is only for callers on this node")));
+            ImageReplies.Fail(Sender, new NotSupportedException($"{_path}: inline I/O is only for callers on this node"));
         else
             Sender.Tell(_lease ??= new DiskLease(RequireDisk(), Self, _options.Clock));
     }

@@ -149,7 +149,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
     /// <summary>The open failed: every request gets that error until the parent stops the actor.</summary>
     private void Failed(Exception error)
     {
-        Receive<IImageRequest>(_ => Sender.Tell(new Status.Failure(error)));
+        Receive<IImageRequest>(_ => ImageReplies.Fail(Sender, error));
         Receive<ReceiveTimeout>(_ => { });
     }
 
@@ -179,7 +179,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         {
             var error = operation.Fail(e, _path);
             _parent.OpenFailed(Context, _path, error);
-            sender.Tell(new Status.Failure(error));
+            ImageReplies.Fail(sender, error);
             Become(() => Failed(error));
             return;
         }
@@ -211,7 +211,7 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         catch (Exception e)
         {
             var error = operation.Fail(e, _path);
-            sender.Tell(new Status.Failure(error));
+            ImageReplies.Fail(sender, error);
             if (!supervise || !VhdErrors.NeedsSupervisor(e)) return;
             _flushOnClose = e is VhdIOException { DiskUsable: true };
             _parent.Failing(Context, _path, error);
@@ -231,11 +231,11 @@ internal sealed partial class ImageActor : ReceiveActor, IWithUnboundedStash
         if (!request.Cancellation.IsCancellationRequested) return false;
         var cancelled = VhdErrors.Cancelled(_path, request.Cancellation);
         operation?.Fail(cancelled, _path);
-        sender.Tell(new Status.Failure(cancelled));
+        ImageReplies.Fail(sender, cancelled);
         return true;
     }
 
-    private void Refuse(Exception error) => Sender.Tell(new Status.Failure(error));
+    private void Refuse(Exception error) => ImageReplies.Fail(Sender, error);
 
     /// <summary>Force-share is for readers only: a writable open always locks exclusively.</summary>
     private VhdOpenOptions? OpenOptions(FileAccess access) =>

@@ -1,6 +1,8 @@
 using System.IO.Abstractions;
 using Akka.Actor;
+using Akka.Configuration;
 using Storage.VhdActors.Messages;
+using Storage.VhdActors.Wire;
 
 namespace Storage.VhdActors;
 
@@ -61,6 +63,13 @@ public static class ImageActors
     public static string? ImagePath(object message) => (message as IImageRequest)?.Path;
 
     /// <summary>
+    /// True for a request after which the image actor stops (a close: the last handle of a store let go
+    /// of the image). A host that forwards requests to image actors holds later ones until the actor has
+    /// stopped, so none reaches a stopping actor.
+    /// </summary>
+    public static bool StopsImage(object message) => message is CloseImage;
+
+    /// <summary>
     /// The <see cref="IDiskStore"/> facade over <paramref name="router"/>, an actor that forwards each
     /// request to the actor of its image (<see cref="ImagePath"/>); it <see cref="Configure"/>s the system.
     /// </summary>
@@ -73,5 +82,48 @@ public static class ImageActors
         var settings = (options ?? new VhdStorageOptions()).Snapshot();
         Configure(system, settings);
         return new DiskStore(router, fileSystem, settings);
+    }
+
+    /// <summary>
+    /// The <see cref="IDiskStore"/> facade over a router that is not there yet, e.g. a shard region that
+    /// starts with a hosted ActorSystem: <paramref name="router"/> is asked on the store's first request
+    /// (and again until it succeeds). The system that hosts the image actors must be
+    /// <see cref="Configure"/>d (<c>StartImageSharding</c> does).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IDiskStore CreateStore(Func<CancellationToken, Task<IActorRef>> router, IFileSystem fileSystem, VhdStorageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        return new DiskStore(router, fileSystem, (options ?? new VhdStorageOptions()).Snapshot());
+    }
+
+    /// <summary>
+    /// The HOCON that registers the store's message serializer (DESIGN.md §12) and binds every request
+    /// and reply that may cross between nodes to it: put it in the config of every node's ActorSystem
+    /// (before the system starts; <c>Storage.VhdCluster</c>'s hosting setup does). Errors travel as the
+    /// same exception types; the caller's <see cref="CancellationToken"/> does not travel.
+    /// </summary>
+    public static Config WireConfig => Wire.WireConfig.Config;
+
+    /// <summary>True when <paramref name="system"/> serializes the store's messages with <see cref="WireConfig"/>'s serializer.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="system"/> is null.</exception>
+    public static bool HasWireSerializer(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return ImageMessageSerializer.Types.All(t => system.Serialization.FindSerializerForType(t).Identifier == ImageMessageSerializer.Id);
+    }
+
+    /// <summary>
+    /// Answers a store request with <paramref name="error"/>, as image actors do: a <c>Status.Failure</c>
+    /// to a caller on this node, a form the wire serializer carries (arriving as that same failure) to one
+    /// on another node. For hosts that refuse requests themselves (a sharding entity handing off).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static void Fail(IActorRef caller, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(error);
+        ImageReplies.Fail(caller, error);
     }
 }

@@ -184,7 +184,7 @@ internal sealed class ImageManager : UntypedActor
                 }
                 else
                 {
-                    sender.Tell(new Status.Failure(new VhdException($"{path}: the image is not open")));
+                    ImageReplies.Fail(sender, new VhdException($"{path}: the image is not open"));
                 }
                 break;
         }
@@ -323,7 +323,7 @@ internal sealed class ImageManager : UntypedActor
         foreach (var (request, sender) in entry.Pending)
         {
             if (request is SnapshotImage && entry.Keeping && entry.LastFailure is { } failure && !_kept.ContainsKey(path))
-                sender.Tell(new Status.Failure(new VhdException($"{request.Path}: no snapshot: its parent '{path}' could not be frozen: {failure.Message}", failure)));
+                ImageReplies.Fail(sender, new VhdException($"{request.Path}: no snapshot: its parent '{path}' could not be frozen: {failure.Message}", failure));
             else
                 Route(request, sender);
         }

@@ -21,7 +21,7 @@ internal sealed class MaintenanceWorker : ReceiveActor
             {
                 if (request.Cancellation.IsCancellationRequested)
                 {
-                    replyTo.Tell(new Status.Failure(VhdErrors.Cancelled(request.Path, request.Cancellation)));
+                    ImageReplies.Fail(replyTo, VhdErrors.Cancelled(request.Path, request.Cancellation));
                     return;
                 }
                 var operation = Operation.Start(span, request.Path, ActivityKind.Server, request.TraceContext);
@@ -33,7 +33,7 @@ internal sealed class MaintenanceWorker : ReceiveActor
                 }
                 catch (Exception e)
                 {
-                    replyTo.Tell(new Status.Failure(operation.Fail(e, request.Path)));
+                    ImageReplies.Fail(replyTo, operation.Fail(e, request.Path));
                 }
             }
             finally

@@ -12,7 +12,7 @@ namespace Storage.VhdCluster;
 /// the shard before it moves, or after an idle passivation) the image actor stops, which flushes and
 /// closes the image, before the entity stops, so the next node opens a clean file.
 /// </summary>
-internal sealed class ImageEntity : ReceiveActor
+internal sealed class ImageEntity : ReceiveActor, IWithUnboundedStash
 {
     private sealed record Idle;
 
@@ -29,21 +29,57 @@ internal sealed class ImageEntity : ReceiveActor
             Become(HandingOff);
         });
         Receive<Idle>(_ => Context.Parent.Tell(new Passivate(ImageHandOff.Instance)));
-        // The image actor stopped (an error, or a close): so does the entity; the shard starts a fresh one for the next request.
-        Receive<Terminated>(_ => Context.Stop(Self));
-        Receive<object>(m => ImageActors.ImagePath(m) is not null, m => _image.Forward(m));
+        Receive<Terminated>(_ => Passivate());
+        Receive<object>(m => ImageActors.ImagePath(m) is not null, m =>
+        {
+            _image.Forward(m);
+            // A close stops the image actor: what comes after it must not reach the stopping actor.
+            if (ImageActors.StopsImage(m)) Become(Closing);
+        });
     }
+
+    public IStash Stash { get; set; } = null!;
 
     public static Props Props(IFileSystem fs, string path, VhdStorageOptions options) =>
         Akka.Actor.Props.Create(() => new ImageEntity(fs, path, options));
 
     protected override SupervisorStrategy SupervisorStrategy() => ImageActors.Supervision(_options);
 
+    /// <summary>A close is on its way to the image actor: requests wait here until it has stopped.</summary>
+    private void Closing()
+    {
+        Receive<Terminated>(_ => Passivate());
+        Receive<ImageHandOff>(_ =>
+        {
+            Become(HandingOff);
+            Stash.UnstashAll();
+        });
+        Receive<object>(m => ImageActors.ImagePath(m) is not null, _ => Stash.Stash());
+    }
+
+    /// <summary>
+    /// The image actor stopped (a close, or an error): the entity passivates, so the shard holds what
+    /// comes meanwhile for a fresh entity instead of letting it reach a stopped one.
+    /// </summary>
+    private void Passivate()
+    {
+        Context.Parent.Tell(new Passivate(ImageHandOff.Instance));
+        Become(Closed);
+        Stash.UnstashAll();
+    }
+
+    private void Closed()
+    {
+        Receive<ImageHandOff>(_ => Context.Stop(Self));
+        // Sent before the shard heard of the passivation (which went first): back to the shard, which buffers it for the next entity.
+        Receive<object>(m => ImageActors.ImagePath(m) is not null, m => Context.Parent.Forward(m));
+    }
+
     private void HandingOff()
     {
         Receive<Terminated>(_ => Context.Stop(Self));
         // Normally the shard buffers during a hand-off; anything that slips through is refused, not lost.
         Receive<object>(m => ImageActors.ImagePath(m) is not null, m =>
-            Sender.Tell(new Status.Failure(new IOException($"{ImageActors.ImagePath(m)}: the image is moving to another node; retry"))));
+            ImageActors.Fail(Sender, new IOException($"{ImageActors.ImagePath(m)}: the image is moving to another node; retry")));
     }
 }

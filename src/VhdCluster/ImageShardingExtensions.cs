@@ -19,9 +19,12 @@ public static class ImageShardingExtensions
     /// returns it; <see cref="CreateDiskStore"/> gives the store facade over it.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="system"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The system's config lacks <see cref="ImageActors.WireConfig"/> (the store's messages would cross nodes with no serializer of ours).</exception>
     public static IActorRef StartImageSharding(this ActorSystem system, VhdStorageOptions? options = null, string typeName = DefaultTypeName, int maxShards = 64, string? role = null)
     {
         ArgumentNullException.ThrowIfNull(system);
+        if (!ImageActors.HasWireSerializer(system))
+            throw new InvalidOperationException($"actor system '{system.Name}': the VHD store's message serializer is not registered; add ImageActors.WireConfig to its config (WithVhdImageSharding does)");
         options ??= new VhdStorageOptions();
         var fs = options.FileSystem ?? new FileSystem();
         // Get first: it injects the sharding defaults that the settings are read from.

@@ -10,7 +10,8 @@ internal static class NbdErrors
 
     /// <summary>
     /// ENOSPC for a full file system (EDQUOT and EFBIG too, as the protocol asks), EINVAL for a
-    /// refused argument (ArgumentException: a range outside the disk), EIO for everything else. The message names the export, not the server's path.
+    /// refused argument (ArgumentException: a range outside the disk), EIO for everything else (an I/O
+    /// error, a store that did not answer in time). The message names the export, not the server's path.
     /// </summary>
     public static (NbdError Error, string Message) From(Exception e, NbdExport export)
     {

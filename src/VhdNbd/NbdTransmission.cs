@@ -85,7 +85,9 @@ internal sealed class NbdTransmission(NbdSession session, PipeReader reader, Pip
                 await RunAsync(request, payload).ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when (e is VhdException or ArgumentException)
+            // The store's errors, and a store that did not answer in time (a cluster node that owned the
+            // image was lost) or asked for a retry (the image is moving): the request fails, the connection goes on.
+            catch (Exception e) when (e is VhdException or ArgumentException or TimeoutException or IOException)
             {
                 (error, message) = NbdErrors.From(e, session.Export);
             }

@@ -6,6 +6,7 @@ using Akka.Configuration;
 using Storage.VhdActors;
 using Storage.VhdActors.Messages;
 using Storage.VhdCluster;
+using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
 using Xunit;
 using Xunit.Abstractions;
@@ -27,7 +28,7 @@ public sealed class ShardingTests : Akka.TestKit.Xunit2.TestKit
         """;
 
     public ShardingTests(ITestOutputHelper output)
-        : base(ConfigurationFactory.ParseString(ClusterHocon), nameof(ShardingTests), output)
+        : base(ConfigurationFactory.ParseString(ClusterHocon).WithFallback(ImageActors.WireConfig), nameof(ShardingTests), output)
     {
     }
 
@@ -66,5 +67,55 @@ public sealed class ShardingTests : Akka.TestKit.Xunit2.TestKit
         using var reopened = VirtualDisk.Open(fs, path, FileAccess.ReadWrite);
         reopened.Read(2 << 20, back);
         Assert.Equal(new byte[] { 4, 5, 6 }, back);
+    }
+
+    [Fact]
+    public void A_hand_off_flushes_closes_and_releases_the_lock_before_the_entity_stops()
+    {
+        var fs = new MockFileSystem();
+        fs.Directory.CreateDirectory("/vhd");
+        var options = new VhdStorageOptions { FileSystem = fs, IdleTimeout = null };
+        ImageActors.Configure(Sys, options);
+        string path = "/vhd/entity.vhd";
+        var entity = Sys.ActorOf(ImageEntity.Props(fs, path, options));
+        entity.Tell(new CreateImage(path, new VhdCreateOptions { Size = 4 << 20, BlockSize = 512 * 1024 }));
+        ExpectMsg<ImageOpened>();
+        entity.Tell(new WriteImage(path, 1 << 20, new byte[] { 7, 8, 9 }));
+        ExpectMsg<ImageAck>();
+        // Held for writing: nobody else can open it.
+        Assert.Throws<VhdImageInUseException>(() => VirtualDisk.Open(fs, path, FileAccess.ReadWrite).Dispose());
+
+        Watch(entity);
+        entity.Tell(ImageHandOff.Instance);
+        ExpectTerminated(entity);
+        // The moment the entity is gone, the next owner can take the image, with the unflushed write in it.
+        using var next = VirtualDisk.Open(fs, path, FileAccess.ReadWrite);
+        var back = new byte[3];
+        next.Read(1 << 20, back);
+        Assert.Equal(new byte[] { 7, 8, 9 }, back);
+    }
+
+    [Fact]
+    public void A_request_right_behind_a_close_reopens_the_image_instead_of_failing()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(20));
+        var fs = new MockFileSystem();
+        fs.Directory.CreateDirectory("/vhd");
+        var options = new VhdStorageOptions { FileSystem = fs, IdleTimeout = null };
+        var region = Sys.StartImageSharding(options);
+        string path = "/vhd/closing.vhd";
+        region.Tell(new CreateImage(path, new VhdCreateOptions { Size = 4 << 20, BlockSize = 512 * 1024 }));
+        ExpectMsg<ImageOpened>(TimeSpan.FromSeconds(20));
+
+        // One node's last handle closes the image while another node's request is right behind it.
+        for (int i = 0; i < 5; i++)
+        {
+            region.Tell(new CloseImage(path));
+            region.Tell(new OpenImage(path, FileAccess.ReadWrite));
+            ExpectMsg<ImageAck>(TimeSpan.FromSeconds(10));
+            Assert.Equal(path, ExpectMsg<ImageOpened>(TimeSpan.FromSeconds(10)).Path);
+        }
     }
 }

@@ -3,7 +3,7 @@ using System.Net;
 
 namespace Storage.VhdTool.Hosted;
 
-/// <summary>`vhd serve DIR [--listen HOST:PORT] [--read-only]`: the options; <see cref="ServeRunner"/> does the serving.</summary>
+/// <summary>`vhd serve DIR [--listen HOST:PORT] [--read-only] [--cluster --node HOST:PORT [--seeds HOST:PORT,...] [--stable-after S] [--min-members N]]`: the options; <see cref="ServeRunner"/> does the serving.</summary>
 internal static class ServeCommand
 {
     public static Command Create(ToolContext tool)
@@ -22,8 +22,56 @@ internal static class ServeCommand
             },
         };
         var readOnly = new Option<bool>("--read-only") { Description = "serve every image read-only" };
-        var command = new Command("serve", HostedSummaries.Serve) { directory, listen, readOnly };
-        command.SetAction(parse => ServeRunner.Run(tool.Env, parse.GetValue(directory)!, parse.GetValue(listen)!, parse.GetValue(readOnly)));
+        var cluster = new Option<bool>("--cluster") { Description = "serve as a node of a cluster: every image is owned by one node, and any node serves any image (DIR shared by the nodes, at the same path)" };
+        var node = NodeOption("--node", "this node's cluster address, which the other nodes dial (with --cluster)");
+        var seeds = new Option<string?>("--seeds") { Description = "the seed nodes to join, HOST:PORT[,...] (with --cluster; default: this node alone)", HelpName = "HOST:PORT[,...]" };
+        var stableAfter = new Option<int>("--stable-after")
+        {
+            Description = "seconds the membership must be stable before the split brain resolver (keep-majority) downs unreachable nodes (with --cluster)",
+            DefaultValueFactory = _ => 20,
+        };
+        var minMembers = new Option<int>("--min-members")
+        {
+            Description = "members that must have joined before any node serves (with --cluster): start the nodes together and each takes its share of the images",
+            DefaultValueFactory = _ => 1,
+        };
+        var command = new Command("serve", HostedSummaries.Serve) { directory, listen, readOnly, cluster, node, seeds, stableAfter, minMembers };
+        command.Validators.Add(r => Validate(r, cluster, node, seeds, [stableAfter, minMembers]));
+        command.SetAction(parse => ServeRunner.Run(tool.Env, parse.GetValue(directory)!, parse.GetValue(listen)!, parse.GetValue(readOnly),
+            parse.GetValue(cluster) ? Cluster(parse.GetValue(node)!.Value, parse.GetValue(seeds), parse.GetValue(stableAfter), parse.GetValue(minMembers)) : null));
         return command;
     }
+
+    private static Option<(string Host, int Port)?> NodeOption(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "HOST:PORT",
+        CustomParser = r =>
+        {
+            var node = ClusterServeSettings.ParseNode(name, r.Tokens.Count == 1 ? r.Tokens[0].Value : "", out string? error);
+            if (node is null) r.AddError(error!);
+            return node;
+        },
+    };
+
+    private static void Validate(System.CommandLine.Parsing.CommandResult r, Option<bool> cluster, Option<(string, int)?> node, Option<string?> seeds, Option<int>[] counts)
+    {
+        bool clustered = r.GetValue(cluster);
+        if (clustered && r.GetResult(node) is null or { Implicit: true }) r.AddError("--cluster needs --node HOST:PORT (this node's cluster address)");
+        if (!clustered && (r.GetResult(node) is { Implicit: false } || r.GetResult(seeds) is { Implicit: false } || counts.Any(o => r.GetResult(o) is { Implicit: false })))
+            r.AddError("--node, --seeds, --stable-after and --min-members go with --cluster");
+        if (r.GetValue(seeds) is { } list)
+            foreach (string seed in list.Split(',', StringSplitOptions.TrimEntries))
+                if (ClusterServeSettings.ParseNode("--seeds", seed, out string? error) is null) r.AddError(error!);
+        foreach (var option in counts)
+            if (r.GetResult(option) is { Implicit: false } && r.GetValue(option) is < 1 or > 3600)
+                r.AddError($"bad value for {option.Name}: {r.GetValue(option)} (expected a number from 1 to 3600)");
+    }
+
+    private static ClusterServeSettings Cluster((string Host, int Port) node, string? seeds, int stableAfter, int minMembers) => new(
+        node.Host,
+        node.Port,
+        [.. (seeds ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => ClusterServeSettings.ParseNode("--seeds", s, out _)!.Value)],
+        TimeSpan.FromSeconds(stableAfter),
+        minMembers);
 }

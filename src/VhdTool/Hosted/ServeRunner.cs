@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Storage.VhdActors;
 using Storage.VhdNbd;
 
@@ -19,7 +20,7 @@ internal static class ServeRunner
     public const string DefaultListen = "127.0.0.1:10809";
 
     /// <summary>Runs the server until SIGTERM or Ctrl-C; returns the exit code.</summary>
-    public static int Run(ToolEnvironment env, string directory, IPEndPoint listen, bool readOnly)
+    public static int Run(ToolEnvironment env, string directory, IPEndPoint listen, bool readOnly, ClusterServeSettings? cluster = null)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(env.Cancellation);
         // SIGTERM is the service manager's "stop": handled like Ctrl-C, instead of ending the process.
@@ -28,11 +29,12 @@ internal static class ServeRunner
             signal.Cancel = true;
             stop.Cancel();
         });
-        return Task.Run(() => RunAsync(env, directory, listen, readOnly, stop.Token)).GetAwaiter().GetResult();
+        return Task.Run(() => RunAsync(env, directory, listen, readOnly, cluster, stop.Token)).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(ToolEnvironment env, string directory, IPEndPoint listen, bool readOnly, CancellationToken stop)
+    private static async Task<int> RunAsync(ToolEnvironment env, string directory, IPEndPoint listen, bool readOnly, ClusterServeSettings? cluster, CancellationToken stop)
     {
+        if (cluster is not null) return await RunClusterAsync(env, directory, listen, readOnly, cluster, stop).ConfigureAwait(false);
         var options = new VhdStorageOptions
         {
             FileSystem = env.FileSystem,
@@ -43,7 +45,47 @@ internal static class ServeRunner
             AkkaConfig = "akka { loglevel = OFF, stdout-loglevel = OFF, log-dead-letters = off, log-dead-letters-during-shutdown = off, actor.provider = local, coordinated-shutdown.run-by-clr-shutdown-hook = off }",
         };
         await using var provider = new ServiceCollection().AddVhdStorage(options).BuildServiceProvider();
-        var store = provider.GetRequiredService<IDiskStore>();
+        return await ServeAsync(env, provider.GetRequiredService<IDiskStore>(), directory, listen, readOnly, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// `--cluster`: the store is a cluster node's (<see cref="ClusterStoreHost"/>). Requests for an image
+    /// another node owns wait at most <see cref="ClusterRequestTimeout"/> (a node killed with requests in
+    /// flight fails them with an NBD error instead of holding the client for minutes). On SIGTERM the NBD
+    /// server stops first, then the node leaves the cluster, handing its images over flushed and closed.
+    /// </summary>
+    private static async Task<int> RunClusterAsync(ToolEnvironment env, string directory, IPEndPoint listen, bool readOnly, ClusterServeSettings cluster, CancellationToken stop)
+    {
+        var options = new VhdStorageOptions { FileSystem = env.FileSystem, IdleTimeout = null, RequestTimeout = ClusterRequestTimeout };
+        IHost host;
+        IDiskStore store;
+        try
+        {
+            (host, store) = await ClusterStoreHost.StartAsync(cluster, options, env.Error, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped before this node joined: nothing was served, nothing to hand over.
+            return 0;
+        }
+        using (host)
+        {
+            try
+            {
+                return await ServeAsync(env, store, directory, listen, readOnly, stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>How long a request of `vhd serve --cluster` waits for the image's owner.</summary>
+    public static readonly TimeSpan ClusterRequestTimeout = TimeSpan.FromSeconds(15);
+
+    private static async Task<int> ServeAsync(ToolEnvironment env, IDiskStore store, string directory, IPEndPoint listen, bool readOnly, CancellationToken stop)
+    {
         var catalog = await NbdExportCatalog.ScanAsync(store, directory, readOnly, stop).ConfigureAwait(false);
         foreach (string skipped in catalog.Skipped) env.Error.WriteLine($"vhd serve: not serving {skipped}");
         var server = NbdServer.Start(store, catalog, new NbdServerOptions { Listen = listen, Logger = new ServeLogger(env.Error) });
