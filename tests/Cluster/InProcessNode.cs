@@ -61,7 +61,11 @@ internal sealed class InProcessNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await System.Terminate();
 
-    /// <summary>Waits until every node sees <paramref name="count"/> members up.</summary>
+    /// <summary>
+    /// Waits until every node sees <paramref name="count"/> members up and the shard coordinator knows
+    /// <paramref name="count"/> regions: before that, every new shard is allocated to the regions already
+    /// registered, and a test that needs an image on another node would find them all on one.
+    /// </summary>
     public static async Task AwaitUpAsync(int count, params InProcessNode[] nodes)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -69,6 +73,14 @@ internal sealed class InProcessNode : IAsyncDisposable
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"the cluster did not reach {count} members up");
             await Task.Delay(100);
+        }
+        foreach (var node in nodes)
+        {
+            while ((await node.Region.Ask<CurrentRegions>(GetCurrentRegions.Instance, TimeSpan.FromSeconds(10))).Regions.Count != count)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"the shard coordinator did not register {count} regions");
+                await Task.Delay(100);
+            }
         }
     }
 }
