@@ -25,7 +25,9 @@ internal sealed class ImageEntity : ReceiveActor, IWithUnboundedStash
         _image = Context.Watch(Context.ActorOf(ImageActors.Props(fs, path, options, new Idle()), "image"));
         Receive<ImageHandOff>(_ =>
         {
-            Context.Stop(_image);
+            // A PoisonPill, not Context.Stop: the requests already in the image actor's mailbox run
+            // (their callers wait for them) before it flushes and closes; a stop would drop them as dead letters.
+            _image.Tell(PoisonPill.Instance);
             Become(HandingOff);
         });
         Receive<Idle>(_ => Context.Parent.Tell(new Passivate(ImageHandOff.Instance)));
