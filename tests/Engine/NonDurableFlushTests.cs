@@ -1,0 +1,75 @@
+using System.Buffers.Binary;
+using System.IO.Abstractions;
+using Storage.Tests.Engine.Support;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
+using Xunit;
+
+namespace Storage.Tests.Engine;
+
+/// <summary>
+/// Flush(durable: false) writes the BAT and the dirty bitmaps into the file without a sync, so any
+/// reader of the file sees every write; the next durable flush only syncs. On the real file system:
+/// MockFileSystem publishes a stream's writes only when the stream is flushed, which this path never does.
+/// </summary>
+public sealed class NonDurableFlushTests : IDisposable
+{
+    private const int M = 1024 * 1024, Block = 512 * 1024;
+    private readonly FileSystem _fs = new();
+    private readonly string _dir = Directory.CreateTempSubdirectory("vhd-nondurable-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>The file as another reader sees it now, while the disk holds it open.</summary>
+    private static byte[] FileBytes(string path)
+    {
+        using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var bytes = new byte[s.Length];
+        s.ReadExactly(bytes);
+        return bytes;
+    }
+
+    private static uint BatEntry(byte[] file, long block)
+    {
+        var h = DynamicHeader.Read(file.AsSpan((int)VhdFooter.Read(file).DataOffset, 1024));
+        return BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan((int)h.TableOffset + (int)block * 4));
+    }
+
+    [Fact]
+    public void A_dynamic_images_bat_entry_reaches_the_file_and_the_next_durable_flush_writes_no_metadata()
+    {
+        string path = Path.Combine(_dir, "a.vhd");
+        using var d = VirtualDisk.Create(_fs, path, new VhdCreateOptions { Size = 4 * M, BlockSize = Block });
+        d.Write(Block, Img.Random(1, 512));
+        Assert.Equal(VhdConstants.UnallocatedEntry, BatEntry(FileBytes(path), 1));
+        using var t = new TelemetryRecorder();
+        d.Flush(durable: false);
+        byte[] file = FileBytes(path);
+        uint sector = BatEntry(file, 1);
+        Assert.NotEqual(VhdConstants.UnallocatedEntry, sector);
+        Assert.Equal(Img.Random(1, 512), file.AsSpan((int)(sector * 512L) + 512, 512).ToArray());
+        Assert.Equal(1, t.MetadataWrites("bat"));
+        t.Clear();
+        d.Flush();
+        Assert.Equal(0, t.MetadataWrites("bat"));
+    }
+
+    [Fact]
+    public void A_differencing_images_new_bits_reach_the_file()
+    {
+        string parent = Path.Combine(_dir, "p.vhd"), child = Path.Combine(_dir, "c.vhd");
+        using (VirtualDisk.Create(_fs, parent, new VhdCreateOptions { Size = 4 * M, BlockSize = Block })) { }
+        using var d = VirtualDisk.CreateDifferencing(_fs, child, parent);
+        d.Write(Block, new byte[512]);
+        d.Flush();
+        d.Write(Block + 4096, new byte[512]);
+        using var t = new TelemetryRecorder();
+        d.Flush(durable: false);
+        Assert.Equal(1, t.MetadataWrites("bitmap"));
+        byte[] file = FileBytes(child);
+        var bitmap = file.AsSpan((int)(BatEntry(file, 1) * 512L), 512);
+        Assert.True(SectorBitmap.IsSet(bitmap, 0));
+        Assert.True(SectorBitmap.IsSet(bitmap, 8));
+        Assert.Equal(2, SectorBitmap.CountSet(bitmap, Block / 512));
+    }
+}
