@@ -95,7 +95,7 @@ json="$out/reports/mutation-report.json"
 if [[ ! -f "$json" ]]; then echo "mutation.sh: Stryker wrote no report (exit $status); log: $out/stryker.log" >&2; exit 1; fi
 # Score per file as Stryker counts it: detected (killed, timeout) over detected + survived + no coverage.
 jq -r '
-  .files | to_entries[] | .key as $file | .value.mutants as $m
+  .files | to_entries[] | (.key | sub("^.*/repo/"; "")) as $file | .value.mutants as $m
   | ($m | map(select(.status == "Killed" or .status == "Timeout")) | length) as $detected
   | ($m | map(select(.status == "Survived" or .status == "NoCoverage")) | length) as $undetected
   | select($detected + $undetected > 0)
@@ -106,7 +106,7 @@ jq -r '
       { printf "%-48s %8d %8d %8d %6.1f%%\n", $1, $2, $3, $4, $5; d += $2; u += $3 + $4 }
       END { if (d + u > 0) printf "%-48s %8d %8d %8s %6.1f%%\n", "total", d, u, "", 100 * d / (d + u) }'
 echo "survivors (file:line mutator: replacement):"
-jq -r '.files | to_entries[] | .key as $file | .value.mutants[]
+jq -r '.files | to_entries[] | (.key | sub("^.*/repo/"; "")) as $file | .value.mutants[]
   | select(.status == "Survived" or .status == "NoCoverage")
   | "  \($file):\(.location.start.line) [\(.status)] \(.mutatorName): \(.replacement | gsub("\n"; " ") | .[0:100])"' "$json"
 printf 'elapsed: %d min %d s (load now: %s)\n' $((elapsed / 60)) $((elapsed % 60)) "$(cut -d' ' -f1-3 /proc/loadavg)"
