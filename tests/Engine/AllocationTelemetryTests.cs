@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Abstractions.TestingHelpers;
 using Storage.Tests.Engine.Support;
 using Storage.VhdEngine.Disks;
@@ -25,14 +24,6 @@ public class AllocationTelemetryTests
     {
         using (VirtualDisk.Create(fs, "/d/p.vhd", new VhdCreateOptions { Size = 4 * M, BlockSize = Block })) { }
         return VirtualDisk.CreateDifferencing(fs, "/d/c.vhd", "/d/p.vhd");
-    }
-
-    /// <summary>The BAT entry of <paramref name="block"/> as the file holds it now (the disk may be open).</summary>
-    private static uint BatEntryInFile(MockFileSystem fs, string path, long block)
-    {
-        byte[] file = fs.GetFile(path).Contents;
-        var h = DynamicHeader.Read(file.AsSpan((int)VhdFooter.Read(file).DataOffset, 1024));
-        return BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan((int)h.TableOffset + (int)block * 4));
     }
 
     [Fact]
@@ -86,7 +77,7 @@ public class AllocationTelemetryTests
         foreach (long b in new long[] { 0, 1, 128, 8191 }) d.Write(b * Block, new byte[512]);
         d.Flush();
         Assert.Equal(2, t.MetadataWrites("bat"));
-        foreach (long b in new long[] { 0, 1, 128, 8191 }) Assert.NotEqual(VhdConstants.UnallocatedEntry, BatEntryInFile(fs, "/d/a.vhd", b));
+        foreach (long b in new long[] { 0, 1, 128, 8191 }) Assert.NotEqual(VhdConstants.UnallocatedEntry, Img.BatEntry(fs.GetFile("/d/a.vhd").Contents, (int)b));
         t.Clear();
         d.Flush();
         Assert.Equal(0, t.MetadataWrites("bat"));

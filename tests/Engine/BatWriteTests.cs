@@ -17,7 +17,7 @@ public class BatWriteTests
 
     private static byte[] Table(byte[] file)
     {
-        var h = DynamicHeader.Read(file.AsSpan((int)VhdFooter.Read(file).DataOffset, 1024));
+        var h = Img.Header(file);
         return file.AsSpan((int)h.TableOffset, (int)BlockAllocationTable.BytesOnDisk(h.MaxTableEntries)).ToArray();
     }
 

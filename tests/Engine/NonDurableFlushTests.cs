@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Abstractions;
 using Storage.Tests.Engine.Support;
 using Storage.VhdEngine.Disks;
@@ -29,23 +28,17 @@ public sealed class NonDurableFlushTests : IDisposable
         return bytes;
     }
 
-    private static uint BatEntry(byte[] file, long block)
-    {
-        var h = DynamicHeader.Read(file.AsSpan((int)VhdFooter.Read(file).DataOffset, 1024));
-        return BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan((int)h.TableOffset + (int)block * 4));
-    }
-
     [Fact]
     public void A_dynamic_images_bat_entry_reaches_the_file_and_the_next_durable_flush_writes_no_metadata()
     {
         string path = Path.Combine(_dir, "a.vhd");
         using var d = VirtualDisk.Create(_fs, path, new VhdCreateOptions { Size = 4 * M, BlockSize = Block });
         d.Write(Block, Img.Random(1, 512));
-        Assert.Equal(VhdConstants.UnallocatedEntry, BatEntry(FileBytes(path), 1));
+        Assert.Equal(VhdConstants.UnallocatedEntry, Img.BatEntry(FileBytes(path), 1));
         using var t = new TelemetryRecorder();
         d.Flush(durable: false);
         byte[] file = FileBytes(path);
-        uint sector = BatEntry(file, 1);
+        uint sector = Img.BatEntry(file, 1);
         Assert.NotEqual(VhdConstants.UnallocatedEntry, sector);
         Assert.Equal(Img.Random(1, 512), file.AsSpan((int)(sector * 512L) + 512, 512).ToArray());
         Assert.Equal(1, t.MetadataWrites("bat"));
@@ -70,6 +63,6 @@ public sealed class NonDurableFlushTests : IDisposable
         // Sectors 0 and 8 of the block: the MSB of bytes 0 and 1 (DESIGN.md §2), nothing else.
         var expected = new byte[512];
         expected[0] = expected[1] = 0x80;
-        Assert.Equal(expected, file.AsSpan((int)(BatEntry(file, 1) * 512L), 512).ToArray());
+        Assert.Equal(expected, file.AsSpan((int)(Img.BatEntry(file, 1) * 512L), 512).ToArray());
     }
 }
