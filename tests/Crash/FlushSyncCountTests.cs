@@ -75,4 +75,17 @@ public sealed class FlushSyncCountTests
             Assert.Equal(1, Syncs(fs, d.Flush));
         }
     }
+
+    [Fact]
+    public void A_flush_without_durability_on_a_clean_disk_leaves_the_next_durable_flush_nothing_to_sync()
+    {
+        var (fs, d) = Open(VhdDiskType.Dynamic);
+        using (d)
+        {
+            d.Write(0, new byte[4096]);
+            d.Flush();
+            Assert.Equal(0, Syncs(fs, () => d.Flush(durable: false)));
+            Assert.Equal(0, Syncs(fs, d.Flush));
+        }
+    }
 }

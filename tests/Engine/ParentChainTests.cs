@@ -116,6 +116,7 @@ public class ParentChainTests
         Assert.Equal("parent chain", e.Field);
         Assert.Contains("cycle", e.Message);
         Assert.Contains("/d/b.vhd", e.Message);
+        Assert.EndsWith("cycle: '/d/b.vhd' is its own ancestor (chain: /d/b.vhd -> /d/a.vhd)", e.Message);
         var e2 = Assert.Throws<VhdFormatException>(() => VirtualDisk.Open(fs, "/d/a.vhd"));
         Assert.Contains("cycle", e2.Message);
         Assert.Equal(before, fs.File.ReadAllBytes("/d/b.vhd"));
@@ -171,7 +172,7 @@ public class ParentChainTests
         var fs = Chain(5, out _);
         var e = Assert.Throws<VhdFormatException>(() => VirtualDisk.Open(fs, "/d/c5.vhd", FileAccess.Read, new VhdOpenOptions { MaxChainDepth = 3 }));
         Assert.Equal("parent chain", e.Field);
-        Assert.Contains("3", e.Message);
+        Assert.Contains("depth exceeds the limit of 3 images at '/d/c3.vhd'", e.Message);
         using (var d = VirtualDisk.Open(fs, "/d/c5.vhd", FileAccess.Read, new VhdOpenOptions { MaxChainDepth = 6 }))
             Assert.Equal(6, d.Chain.Count);
         // Nothing stays open after the refusal: every image can be opened for writing.

@@ -37,12 +37,4 @@ internal static class SectorBitmap
         }
         return s - first;
     }
-
-    /// <summary>Number of sectors marked present among the first <paramref name="sectors"/>.</summary>
-    public static int CountSet(ReadOnlySpan<byte> bitmap, int sectors)
-    {
-        int n = 0;
-        for (int i = 0; i < sectors; i++) if (IsSet(bitmap, i)) n++;
-        return n;
-    }
 }

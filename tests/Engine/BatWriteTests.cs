@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+using Storage.Tests.Engine.Support;
+using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
+using Xunit;
+
+namespace Storage.Tests.Engine;
+
+/// <summary>
+/// How a flush writes the BAT: dirty sectors in runs of at most 64 sectors, one write each, every
+/// entry of them as in memory, and the bytes past the last entry of the table's last sector left
+/// 0xFF (the table is whole sectors; DESIGN.md §2).
+/// </summary>
+public class BatWriteTests
+{
+    private const int SectorEntries = 128;
+
+    private static byte[] Table(byte[] file)
+    {
+        var h = Img.Header(file);
+        return file.AsSpan((int)h.TableOffset, (int)BlockAllocationTable.BytesOnDisk(h.MaxTableEntries)).ToArray();
+    }
+
+    [Fact]
+    public void Sixty_five_dirty_sectors_in_a_row_are_two_writes_and_every_entry_reaches_the_file()
+    {
+        const int Block = 512 << 10, Sectors = 65;
+        var fs = Img.NewFs();
+        using var t = new TelemetryRecorder();
+        using (var d = VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Size = (long)Sectors * SectorEntries * Block, BlockSize = Block }))
+        {
+            t.Clear();
+            for (int s = 0; s < Sectors; s++) d.Write((long)(s * SectorEntries + s % 7) * Block, [(byte)(s + 1)]);
+            d.Flush();
+            Assert.Equal(2, t.MetadataWrites("bat"));
+        }
+        byte[] table = Table(fs.File.ReadAllBytes("/d/a.vhd"));
+        for (int e = 0; e < Sectors * SectorEntries; e++)
+        {
+            uint entry = BinaryPrimitives.ReadUInt32BigEndian(table.AsSpan(e * 4));
+            Assert.Equal(e % SectorEntries == e / SectorEntries % 7, entry != VhdConstants.UnallocatedEntry);
+        }
+        using var again = VirtualDisk.Open(fs, "/d/a.vhd");
+        for (int s = 0; s < Sectors; s++)
+        {
+            var b = new byte[1];
+            again.Read((long)(s * SectorEntries + s % 7) * Block, b);
+            Assert.Equal((byte)(s + 1), b[0]);
+        }
+    }
+
+    [Fact]
+    public void The_bytes_past_the_last_entry_stay_0xFF_when_the_last_sector_is_written()
+    {
+        // 8 entries: one sector, of which the last 480 bytes are padding.
+        var fs = Img.NewFs();
+        using (var d = VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Size = 4 << 20, BlockSize = 512 << 10 }))
+        {
+            d.Write(7L << 19, [1]);
+            d.Flush();
+        }
+        byte[] table = Table(fs.File.ReadAllBytes("/d/a.vhd"));
+        Assert.Equal(512, table.Length);
+        Assert.All(table[32..], b => Assert.Equal(0xFF, b));
+        Assert.NotEqual(VhdConstants.UnallocatedEntry, BinaryPrimitives.ReadUInt32BigEndian(table.AsSpan(28)));
+    }
+}
