@@ -26,12 +26,7 @@ need_dotnet
 need_pkg qemu-img qemu-utils
 machine "qemu-img:  $(qemu-img --version | head -1)"
 
-if [ -z "${VHD:-}" ]; then
-  echo "== build (Release)"
-  dotnet publish src/VhdTool/VhdTool.csproj -c Release -r "$RID" --self-contained false -p:PublishReadyToRun=true \
-    --artifacts-path "$ART" -v q -nologo >"$ART.build.log" 2>&1 || { tail -30 "$ART.build.log" >&2; exit 1; }
-  VHD=$ART/publish/VhdTool/release_$RID/vhd
-fi
+[ -n "${VHD:-}" ] || publish_hosted "$ART"
 
 rm -rf "$WORK"; mkdir -p "$WORK/serve"
 PIDS=()
@@ -39,7 +34,6 @@ cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done;
 trap cleanup EXIT
 "$VHD" create "$WORK/serve/image.vhd" --size 1G >/dev/null
 INODE=$(stat -c %i "$WORK/serve/image.vhd")
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 SEED=$(free_port)
 declare -A URI PID
@@ -96,8 +90,8 @@ echo
 echo "| row (qemu-img bench, QD 1) | direct to the owner | forwarded by the other node | extra per request |"
 echo "|---|---|---|---|"
 for row in "${ROWS[@]}"; do
-  d=$(tr ' ' '\n' <<<"${D[$row]}" | grep . | median)
-  f=$(tr ' ' '\n' <<<"${F[$row]}" | grep . | median)
+  d=$(median_of "${D[$row]}")
+  f=$(median_of "${F[$row]}")
   extra=$(awk -v d="$d" -v f="$f" 'BEGIN {printf "%.0f us", (1 / f - 1 / d) * 1e6}')
   echo "| $row | $d /s | $f /s | $extra |"
 done

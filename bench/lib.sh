@@ -1,4 +1,4 @@
-# Shell helpers shared by bench/run.sh and bench/nbd.sh (sourced from the repository root, not run).
+# Shell helpers shared by the bench scripts (sourced from the repository root, not run).
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 RID=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
 
@@ -25,3 +25,18 @@ machine() {
 }
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit} if (NR%2) print v[(NR+1)/2]; else printf "%.6g\n", (v[NR/2]+v[NR/2+1])/2}'; }
+
+# The median of a space-separated list of numbers ("" for none: "nan").
+median_of() { tr ' ' '\n' <<<"$1" | grep . | median; }
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# The JIT build of the tool (serve and bench host an ActorSystem), ReadyToRun as it ships, into
+# ART (the first argument); sets VHD to it.
+publish_hosted() {
+  mkdir -p "$1"
+  echo "== build (Release)"
+  dotnet publish src/VhdTool/VhdTool.csproj -c Release -r "$RID" --self-contained false -p:PublishReadyToRun=true \
+    --artifacts-path "$1" -v q -nologo >"$1.build.log" 2>&1 || { tail -30 "$1.build.log" >&2; exit 1; }
+  VHD=$1/publish/VhdTool/release_$RID/vhd
+}

@@ -38,11 +38,7 @@ need_pkg nbdcopy libnbd-bin
 machine "qemu-nbd:  $(qemu-nbd --version | head -1)" "nbdcopy:   $(nbdcopy --version | head -1)"
 
 # ---- build: the JIT build of the tool (serve hosts an ActorSystem), ReadyToRun as it ships ----
-mkdir -p "$ART"
-echo "== build (Release)"
-dotnet publish src/VhdTool/VhdTool.csproj -c Release -r "$RID" --self-contained false -p:PublishReadyToRun=true \
-  --artifacts-path "$ART" -v q -nologo >"$ART.build.log" 2>&1 || { tail -30 "$ART.build.log" >&2; exit 1; }
-VHD=$ART/publish/VhdTool/release_$RID/vhd
+publish_hosted "$ART"
 
 # ---- the image, served from a directory of its own ------------------------------------------
 mkdir -p "$WORK/serve"
@@ -59,7 +55,6 @@ qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on "$WORK/raw" "$
 rm -f "$WORK/raw"
 cat "$SERVED" >/dev/null # cached for both
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start_server qemu|vhd: sets URI and SERVER_PID
 start_server() {
@@ -138,8 +133,8 @@ echo
 echo "| row | qemu-nbd | vhd serve | ratio | target | status |"
 echo "|---|---|---|---|---|---|"
 for row in "${ROWS[@]}"; do
-  q=$(tr ' ' '\n' <<<"${Q[$row]}" | grep . | median)
-  v=$(tr ' ' '\n' <<<"${V[$row]}" | grep . | median)
+  q=$(median_of "${Q[$row]}")
+  v=$(median_of "${V[$row]}")
   case "$row" in
     nbdcopy|convert) unit=s; ratio=$(awk -v q="$q" -v v="$v" 'BEGIN {printf "%.2f", q / v}') ;;
     *) unit=/s; ratio=$(awk -v q="$q" -v v="$v" 'BEGIN {printf "%.2f", v / q}') ;;
