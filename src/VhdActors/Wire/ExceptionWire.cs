@@ -41,7 +41,7 @@ internal static class ExceptionWire
         return e;
     }
 
-    // The types that keep their identity across the wire, by full name (a subclass of one is another type: "other").
+    // The types that keep their identity across the wire, by exact type (a subclass of one is another type: "other").
     private static readonly HashSet<Type> KnownTypes =
     [
         typeof(VhdException), typeof(VhdFormatException), typeof(VhdIOException), typeof(VhdImageInUseException),

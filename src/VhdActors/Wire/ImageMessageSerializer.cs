@@ -35,13 +35,23 @@ internal sealed class ImageMessageSerializer : SerializerWithStringManifest
         // A read's reply is the bytes as they are.
         if (obj is ImageData data) return data.Data;
         Manifest(obj); // refuses a type that is not the store's
-        using var stream = new MemoryStream(obj is WriteImage write ? write.Data.Length + 256 : 64);
+        using var stream = new MemoryStream(64);
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             if (obj is IImageRequest request) RequestWire.Write(w, request);
             else ReplyWire.Write(w, obj);
         }
-        return stream.ToArray();
+        return obj is WriteImage write ? WithData(stream, write.Data.Span) : stream.ToArray();
+    }
+
+    /// <summary>The header and then a write's bytes in one array: the bytes are copied once.</summary>
+    private static byte[] WithData(MemoryStream header, ReadOnlySpan<byte> data)
+    {
+        int length = checked((int)header.Length);
+        var bytes = new byte[length + data.Length];
+        header.GetBuffer().AsSpan(0, length).CopyTo(bytes);
+        data.CopyTo(bytes.AsSpan(length));
+        return bytes;
     }
 
     public override object FromBinary(byte[] bytes, string manifest)
@@ -52,7 +62,7 @@ internal sealed class ImageMessageSerializer : SerializerWithStringManifest
         object message;
         try
         {
-            message = RequestWire.Manifests.Values.Contains(manifest) ? RequestWire.Read(r, manifest, bytes) : ReplyWire.Read(r, manifest);
+            message = RequestWire.Names.Contains(manifest) ? RequestWire.Read(r, manifest, bytes) : ReplyWire.Read(r, manifest);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or FormatException or OverflowException or DecoderFallbackException or IOException)
         {

@@ -21,6 +21,13 @@ internal static class RequestWire
         [typeof(FreezeImage)] = "freeze", [typeof(RetireImage)] = "retire",
     };
 
+    /// <summary>The manifests of <see cref="Manifests"/>: how the serializer tells a request from a reply.</summary>
+    public static readonly IReadOnlySet<string> Names = Manifests.Values.ToHashSet();
+
+    /// <summary>
+    /// Writes everything but a write's bytes, which go last (the serializer appends them), so the
+    /// receiver takes them from the message without a copy.
+    /// </summary>
     public static void Write(BinaryWriter w, IImageRequest request)
     {
         w.Write(request.Path);
@@ -38,8 +45,6 @@ internal static class RequestWire
             case ResizeImage m: w.Write(m.Size); w.Write(m.AllowShrink); w.Write(m.Force); break;
         }
         w.WriteTrace(request.TraceContext);
-        // A write's bytes go last, so the receiver takes them from the message without a copy.
-        if (request is WriteImage write) w.Write(write.Data.Span);
     }
 
     /// <summary>Reads a request; <paramref name="bytes"/> is the whole message (a write's data is a slice of it).</summary>
