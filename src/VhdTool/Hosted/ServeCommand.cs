@@ -24,7 +24,12 @@ internal static class ServeCommand
         var readOnly = new Option<bool>("--read-only") { Description = "serve every image read-only" };
         var cluster = new Option<bool>("--cluster") { Description = "serve as a node of a cluster: every image is owned by one node, and any node serves any image (DIR shared by the nodes, at the same path)" };
         var node = NodeOption("--node", "this node's cluster address, which the other nodes dial (with --cluster)");
-        var seeds = new Option<string?>("--seeds") { Description = "the seed nodes to join, HOST:PORT[,...] (with --cluster; default: this node alone)", HelpName = "HOST:PORT[,...]" };
+        var seeds = new Option<IReadOnlyList<(string Host, int Port)>?>("--seeds")
+        {
+            Description = "the seed nodes to join, HOST:PORT[,...] (with --cluster; default: this node alone)",
+            HelpName = "HOST:PORT[,...]",
+            CustomParser = ParseSeeds,
+        };
         var stableAfter = new Option<int>("--stable-after")
         {
             Description = "seconds the membership must be stable before the split brain resolver (keep-majority) downs unreachable nodes (with --cluster)",
@@ -54,24 +59,29 @@ internal static class ServeCommand
         },
     };
 
-    private static void Validate(System.CommandLine.Parsing.CommandResult r, Option<bool> cluster, Option<(string, int)?> node, Option<string?> seeds, Option<int>[] counts)
+    /// <summary>Every seed of the list, each checked once; the bad ones are the option's errors.</summary>
+    private static IReadOnlyList<(string Host, int Port)> ParseSeeds(System.CommandLine.Parsing.ArgumentResult r)
+    {
+        var seeds = new List<(string Host, int Port)>();
+        foreach (string seed in (r.Tokens.Count == 1 ? r.Tokens[0].Value : "").Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (ClusterServeSettings.ParseNode("--seeds", seed, out string? error) is { } parsed) seeds.Add(parsed);
+            else r.AddError(error!);
+        }
+        return seeds;
+    }
+
+    private static void Validate(System.CommandLine.Parsing.CommandResult r, Option<bool> cluster, Option<(string, int)?> node, Option seeds, Option<int>[] counts)
     {
         bool clustered = r.GetValue(cluster);
         if (clustered && r.GetResult(node) is null or { Implicit: true }) r.AddError("--cluster needs --node HOST:PORT (this node's cluster address)");
         if (!clustered && (r.GetResult(node) is { Implicit: false } || r.GetResult(seeds) is { Implicit: false } || counts.Any(o => r.GetResult(o) is { Implicit: false })))
             r.AddError("--node, --seeds, --stable-after and --min-members go with --cluster");
-        if (r.GetValue(seeds) is { } list)
-            foreach (string seed in list.Split(',', StringSplitOptions.TrimEntries))
-                if (ClusterServeSettings.ParseNode("--seeds", seed, out string? error) is null) r.AddError(error!);
         foreach (var option in counts)
             if (r.GetResult(option) is { Implicit: false } && r.GetValue(option) is < 1 or > 3600)
                 r.AddError($"bad value for {option.Name}: {r.GetValue(option)} (expected a number from 1 to 3600)");
     }
 
-    private static ClusterServeSettings Cluster((string Host, int Port) node, string? seeds, int stableAfter, int minMembers) => new(
-        node.Host,
-        node.Port,
-        [.. (seeds ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => ClusterServeSettings.ParseNode("--seeds", s, out _)!.Value)],
-        TimeSpan.FromSeconds(stableAfter),
-        minMembers);
+    private static ClusterServeSettings Cluster((string Host, int Port) node, IReadOnlyList<(string Host, int Port)>? seeds, int stableAfter, int minMembers) =>
+        new(node.Host, node.Port, seeds ?? [], TimeSpan.FromSeconds(stableAfter), minMembers);
 }
