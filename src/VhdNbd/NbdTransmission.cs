@@ -85,9 +85,10 @@ internal sealed class NbdTransmission(NbdSession session, PipeReader reader, Pip
                 await RunAsync(request, payload).ConfigureAwait(false);
                 return;
             }
-            // The store's errors, and a store that did not answer in time (a cluster node that owned the
-            // image was lost) or asked for a retry (the image is moving): the request fails, the connection goes on.
-            catch (Exception e) when (e is VhdException or ArgumentException or TimeoutException or IOException)
+            // The store's errors (VhdException is an IOException), and a store that did not answer in time (a
+            // cluster node that owned the image was lost) or asked for a retry (the image is moving): the
+            // request fails, the connection goes on.
+            catch (Exception e) when (e is IOException or ArgumentException or TimeoutException)
             {
                 (error, message) = NbdErrors.From(e, session.Export);
             }
