@@ -32,6 +32,8 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ ${#targets[@]} -gt 0 ]] || targets=(src/VhdEngine/Disks)
+# The scores are read from Stryker's JSON report: say so now, not after an hour of mutants.
+command -v jq >/dev/null || { echo "mutation.sh: jq reads the report; install it first (apt-get install jq)" >&2; exit 2; }
 case "$tests" in
     engine) test_projects=(tests/Engine/Engine.Tests.csproj) ;;
     crash) test_projects=(tests/Crash/Crash.Tests.csproj) ;;
