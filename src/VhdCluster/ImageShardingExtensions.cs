@@ -19,7 +19,7 @@ public static class ImageShardingExtensions
     /// returns it; <see cref="CreateDiskStore"/> gives the store facade over it.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="system"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">The system's config lacks <see cref="ImageActors.WireConfig"/> (the store's messages would cross nodes with no serializer of ours).</exception>
+    /// <exception cref="InvalidOperationException">The system's config lacks <see cref="ImageActors.WireConfig"/> (the store's messages would cross nodes with no serializer of ours), or its <c>akka.cluster.sharding.state-store-mode</c> is not <c>ddata</c>.</exception>
     public static IActorRef StartImageSharding(this ActorSystem system, VhdStorageOptions? options = null, string typeName = DefaultTypeName, int maxShards = 64, string? role = null)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -31,6 +31,11 @@ public static class ImageShardingExtensions
         var sharding = ClusterSharding.Get(system);
         var settings = ClusterShardingSettings.Create(system);
         if (role is not null) settings = settings.WithRole(role);
+        // With "persistence" and Akka's default in-memory journal, the shard locations live only on the
+        // coordinator's node: after its kill the new coordinator knows no shard, and a survivor's images
+        // could be opened a second time elsewhere (the image lock refuses them) or never handed off.
+        if (settings.StateStoreMode != StateStoreMode.DData)
+            throw new InvalidOperationException($"actor system '{system.Name}': akka.cluster.sharding.state-store-mode is '{settings.StateStoreMode}'; the image shards need 'ddata' (WithVhdImageSharding sets it), so the shard locations survive the coordinator's node");
         ImageActors.Configure(system, options);
         return sharding.Start(
             typeName,

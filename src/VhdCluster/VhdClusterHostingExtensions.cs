@@ -21,7 +21,8 @@ public static class VhdClusterHostingExtensions
 
     /// <summary>
     /// Registers the store's message serializer (<see cref="ImageActors.WireConfig"/>), raises the
-    /// remoting frame size to <see cref="MaximumFrameSize"/>, and starts the image shard region with the
+    /// remoting frame size to <see cref="MaximumFrameSize"/>, keeps the shard locations in distributed
+    /// data (<c>state-store-mode = ddata</c>: they survive the loss of the coordinator's node), and starts the image shard region with the
     /// system, registered in the <see cref="ActorRegistry"/> under <see cref="ImageShardRegion"/>.
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -32,6 +33,7 @@ public static class VhdClusterHostingExtensions
         return builder
             .AddHocon(ImageActors.WireConfig, HoconAddMode.Append)
             .AddHocon($"akka.remote.dot-netty.tcp.maximum-frame-size = {MaximumFrameSize}b", HoconAddMode.Prepend)
+            .AddHocon("akka.cluster.sharding.state-store-mode = ddata", HoconAddMode.Prepend)
             .WithActors((system, registry) => registry.Register<ImageShardRegion>(system.StartImageSharding(options, role: role)));
     }
 

@@ -9,10 +9,11 @@ namespace Storage.Tests.Cluster;
 
 /// <summary>
 /// Three `vhd serve --cluster` processes on loopback sharing one directory (DESIGN.md §12): clients
-/// write through node A to images the other nodes own; the owner B is killed (SIGKILL), then the owner
-/// C leaves (SIGTERM), both under load. After each, every flushed write reads back, every image checks
-/// clean, and at no moment did two processes hold one image for writing (their OFD write locks, read
-/// from /proc throughout). What the clients saw is printed (the README of src/VhdCluster records it).
+/// write through node C to images the other nodes own; the owner A, the oldest node and so the host of
+/// the shard coordinator, is killed (SIGKILL), then the owner B leaves (SIGTERM), both under load. After
+/// each, every flushed write reads back, every image checks clean, and at no moment did two processes
+/// hold one image for writing (their OFD write locks, read from /proc throughout). What the clients saw
+/// is printed (the README of src/VhdCluster records it).
 /// </summary>
 [Trait("Category", "Cluster")]
 public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
@@ -36,7 +37,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         var inodes = CreateImages();
         // Started together, serving once all three are up: each takes its share of the images. Members
         // that come up together are ordered by address, so A (the lowest port) is the oldest and hosts the
-        // shard coordinator: the nodes killed and stopped here are not its host (see the README's limits).
+        // shard coordinator: its kill moves the coordinator as well as A's images.
         int[] ports = [.. Enumerable.Range(0, 3).Select(_ => ClusterServeProcess.FreePort()).Order()];
         var a = Start("A", ports[0], null);
         var b = Start("B", ports[1], ports[0]);
@@ -44,33 +45,33 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         _nodes.ForEach(n => n.AwaitListening());
         using var watcher = new LockWatcher(_nodes, inodes.Values.ToHashSet());
         using var stop = new CancellationTokenSource();
-        var loads = inodes.Keys.Select(name => new ImageLoad(name, a.NbdPort, Size)).ToList();
+        var loads = inodes.Keys.Select(name => new ImageLoad(name, c.NbdPort, Size)).ToList();
         var threads = loads.Select(l => new Thread(() => l.Run(stop.Token)) { IsBackground = true }).ToList();
         threads.ForEach(t => t.Start());
         Thread.Sleep(3000);
 
-        var ownedByB = Owned(b, inodes);
-        Assert.NotEmpty(ownedByB);
-        LargeRequestsCrossTheHop(a, ownedByB.Order().First());
+        var ownedByA = Owned(a, inodes);
+        Assert.NotEmpty(ownedByA);
+        LargeRequestsCrossTheHop(c, ownedByA.Order().First());
         var killedAt = DateTime.UtcNow;
-        b.Kill();
-        var killServed = AwaitServed(loads, ownedByB, killedAt);
-        Report("SIGKILL of B", loads, ownedByB, killedAt, killServed);
-        // A request the lost owner never answered fails with an NBD error; the client's connection to A goes on.
+        a.Kill();
+        var killServed = AwaitServed(loads, ownedByA, killedAt);
+        Report("SIGKILL of A (the coordinator's node)", loads, ownedByA, killedAt, killServed);
+        // A request the lost owner never answered fails with an NBD error; the client's connection to C goes on.
         Assert.All(loads.SelectMany(l => l.FailuresSince(killedAt)), f => Assert.Matches("^(write|flush): NBD error 5 ", f.What));
 
-        var ownedByC = Owned(c, inodes);
-        Assert.NotEmpty(ownedByC);
+        var ownedByB = Owned(b, inodes);
+        Assert.NotEmpty(ownedByB);
         var leftAt = DateTime.UtcNow;
-        Assert.Equal(0, c.Terminate());
-        var leaveServed = AwaitServed(loads, ownedByC, leftAt);
-        Report("SIGTERM of C", loads, ownedByC, leftAt, leaveServed);
+        Assert.Equal(0, b.Terminate());
+        var leaveServed = AwaitServed(loads, ownedByB, leftAt);
+        Report("SIGTERM of B", loads, ownedByB, leftAt, leaveServed);
         // No request to an image that moved gracefully failed.
-        Assert.Empty(loads.Where(l => ownedByC.Contains(l.Export)).SelectMany(l => l.FailuresSince(leftAt)));
+        Assert.Empty(loads.Where(l => ownedByB.Contains(l.Export)).SelectMany(l => l.FailuresSince(leftAt)));
 
         stop.Cancel();
         threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(60)), "a load did not finish"));
-        Assert.Equal(0, a.Terminate());
+        Assert.Equal(0, c.Terminate());
         watcher.Stop();
 
         Assert.Empty(watcher.Violations);

@@ -21,6 +21,7 @@ internal sealed class InProcessNode : IAsyncDisposable
         akka.stdout-loglevel = WARNING
         akka.log-dead-letters = off
         akka.cluster.sharding.passivate-idle-entity-after = off
+        akka.cluster.sharding.state-store-mode = ddata
         akka.remote.dot-netty.tcp.maximum-frame-size = 34603008b
         """;
 

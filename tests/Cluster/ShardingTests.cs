@@ -21,6 +21,7 @@ public sealed class ShardingTests : Akka.TestKit.Xunit2.TestKit
         akka.remote.dot-netty.tcp.hostname = 127.0.0.1
         akka.remote.dot-netty.tcp.port = 0
         akka.cluster.min-nr-of-members = 1
+        akka.cluster.sharding.state-store-mode = ddata
         akka.coordinated-shutdown.exit-clr = off
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING

@@ -37,7 +37,7 @@ internal static class ServeCommand
         };
         var minMembers = new Option<int>("--min-members")
         {
-            Description = "members that must have joined before any node serves (with --cluster): start the nodes together and each takes its share of the images",
+            Description = "nodes whose shard regions must have registered before this node serves (with --cluster): start the nodes together and each takes its share of the images",
             DefaultValueFactory = _ => 1,
         };
         var command = new Command("serve", HostedSummaries.Serve) { directory, listen, readOnly, cluster, node, seeds, stableAfter, minMembers };

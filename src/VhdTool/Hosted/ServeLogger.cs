@@ -8,7 +8,8 @@ namespace Storage.VhdTool.Hosted;
 /// </summary>
 internal sealed class ServeLogger(TextWriter error) : ILogger
 {
-    private static readonly bool Debug = Environment.GetEnvironmentVariable("VHD_DEBUG") is { Length: > 0 } v && v != "0";
+    /// <summary>VHD_DEBUG is set (and not 0): everything is logged.</summary>
+    public static readonly bool Debug = Environment.GetEnvironmentVariable("VHD_DEBUG") is { Length: > 0 } v && v != "0";
     private readonly Lock _gate = new();
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
