@@ -136,6 +136,7 @@ public class DifferencingDiskTests
 
         Assert.True(c.MayContainData(0, 2 * M));                 // the parent's end is inside block 0
         Assert.True(c.MayContainData(P - 1, 1));
+        Assert.True(c.MayContainData(M, M));                     // asks the parent about its last 1.5 KiB only
         Assert.False(c.MayContainData(P, 2 * M - P));            // the rest of block 0: past the parent
         Assert.False(c.MayContainData(P, 4 * M - P));
         Assert.False(c.MayContainData(2 * M, 2 * M));
