@@ -3,6 +3,7 @@ using System.Text;
 using Storage.Tests.Engine.Support;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
+using Storage.VhdEngine.Format;
 using Xunit;
 
 namespace Storage.Tests.Engine;
@@ -41,11 +42,27 @@ public class ParentChainTests
         fs.File.WriteAllBytes("/d/child.vhd", child);
         var e = Assert.Throws<VhdFormatException>(() => VirtualDisk.Open(fs, "/d/child.vhd"));
         Assert.Equal("parent unique id", e.Field);
-        Assert.Contains(other.ToString("N"), e.Message);
-        Assert.Contains(parentId.ToString("N"), e.Message);
+        Assert.Equal($"/d/child.vhd: parent unique id: '/d/child.vhd' expects parent id {other:N} but '/d/base.vhd' has id {parentId:N}", e.Message);
         Assert.Equal(child, fs.File.ReadAllBytes("/d/child.vhd"));
         // The parent was released: it can be opened for writing now.
         using (VirtualDisk.Open(fs, "/d/base.vhd", FileAccess.ReadWrite)) { }
+    }
+
+    [Fact]
+    public void ParentIdMismatchAfterAnInterruptedForcedCommitSaysHowToFinishIt()
+    {
+        var fs = BaseAndChild(out _);
+        Guid parentId;
+        using (var b = VirtualDisk.Open(fs, "/d/base.vhd")) parentId = b.Footer.UniqueId;
+        var child = fs.File.ReadAllBytes("/d/child.vhd");
+        var old = Guid.Parse("0123456789abcdef0123456789abcdef");
+        var changedTo = Guid.Parse("fedcba9876543210fedcba9876543210");
+        Img.PatchHeader(child, h => h with { ParentUniqueId = old });
+        Img.PatchFooters(child, f => new CommitIntent(old, changedTo).WriteTo(f));
+        fs.File.WriteAllBytes("/d/child.vhd", child);
+        var e = Assert.Throws<VhdFormatException>(() => VirtualDisk.Open(fs, "/d/child.vhd"));
+        Assert.Equal($"/d/child.vhd: parent unique id: '/d/child.vhd' expects parent id {old:N} but '/d/base.vhd' has id {parentId:N}"
+            + $" (an interrupted forced commit into '/d/base.vhd' was changing its unique id from {old:N} to {changedTo:N}; run the commit again to finish it)", e.Message);
     }
 
     [Fact]

@@ -94,7 +94,7 @@ internal sealed class BitmapCache
                 slot.Dirty = false;
                 _dirty--;
             }
-            while (_ring.Count > Capacity && DropLastClean()) { }
+            DropPastCapacity();
         }
     }
 
@@ -153,16 +153,17 @@ internal sealed class BitmapCache
         }
     }
 
-    /// <summary>Removes the last clean slot (after a flush left more than capacity); false when none is clean.</summary>
-    private bool DropLastClean()
+    /// <summary>After a flush (every slot clean): removes the slots past <see cref="Capacity"/>, the last ones.</summary>
+    private void DropPastCapacity()
     {
-        int i = _ring.Count - 1;
-        while (i >= 0 && _ring[i].Dirty) i--;
-        if (i < 0) return false;
-        if (_ring[i].Block >= 0) _index.Remove(_ring[i].Block);
-        _ring.RemoveAt(i);
+        while (_ring.Count > Capacity)
+        {
+            var last = _ring[^1];
+            if (last.Block >= 0) _index.Remove(last.Block);
+            _ring.RemoveAt(_ring.Count - 1);
+        }
+        // Defensive: past Capacity only the last slot can be clean, and a victim there wraps the hand to 0.
         if (_hand >= _ring.Count) _hand = 0;
-        return true;
     }
 
     private sealed class Slot(byte[] bits)

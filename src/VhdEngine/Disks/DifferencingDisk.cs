@@ -19,7 +19,6 @@ internal sealed class DifferencingDisk : SparseDisk
     private readonly BitmapCache _bitmaps;
     // The bitmap of a block being allocated (allocation holds the disk's lock: one at a time).
     private readonly byte[] _fresh;
-    private bool _released;
 
     private DifferencingDisk(IFileSystem fs, string path, BlockFile file, ImageMetadata metadata, VhdOpenOptions options, VirtualDisk parent)
         : base(fs, path, file, metadata, options)
@@ -148,12 +147,8 @@ internal sealed class DifferencingDisk : SparseDisk
         }
     }
 
-    private protected override void ReleaseParent()
-    {
-        if (_released) return;
-        _released = true;
-        ParentCache.Release(_parent);
-    }
+    // Called once: Dispose runs it only on the first call.
+    private protected override void ReleaseParent() => ParentCache.Release(_parent);
 
     internal static DifferencingDisk OpenWithParent(IFileSystem fs, string fullPath, BlockFile file, ImageMetadata metadata, VhdOpenOptions options, ChainContext chain)
     {

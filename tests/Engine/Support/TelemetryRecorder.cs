@@ -54,6 +54,9 @@ internal sealed class TelemetryRecorder : IDisposable
     /// <summary>Sum of vhd.block.allocations.</summary>
     public long BlockAllocations => Sum("vhd.block.allocations", null, null);
 
+    /// <summary>Sum of vhd.io bytes in <paramref name="direction"/> ("read" or "write").</summary>
+    public long IoBytes(string direction) => Sum("vhd.io", "disk.io.direction", direction);
+
     /// <summary>Forgets what was recorded so far.</summary>
     public void Clear()
     {
