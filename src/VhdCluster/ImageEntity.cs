@@ -2,6 +2,7 @@ using System.IO.Abstractions;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Storage.VhdActors;
+using Storage.VhdEngine;
 
 namespace Storage.VhdCluster;
 
@@ -82,6 +83,6 @@ internal sealed class ImageEntity : ReceiveActor, IWithUnboundedStash
         Receive<Terminated>(_ => Context.Stop(Self));
         // Normally the shard buffers during a hand-off; anything that slips through is refused, not lost.
         Receive<object>(m => ImageActors.ImagePath(m) is not null, m =>
-            ImageActors.Fail(Sender, new IOException($"{ImageActors.ImagePath(m)}: the image is moving to another node; retry")));
+            ImageActors.Fail(Sender, new VhdException($"{ImageActors.ImagePath(m)}: the image is moving to another node; retry")));
     }
 }
