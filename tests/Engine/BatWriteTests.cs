@@ -64,4 +64,28 @@ public class BatWriteTests
         Assert.All(table[32..], b => Assert.Equal(0xFF, b));
         Assert.NotEqual(VhdConstants.UnallocatedEntry, BinaryPrimitives.ReadUInt32BigEndian(table.AsSpan(28)));
     }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 512)]
+    [InlineData(SectorEntries, 512)]
+    [InlineData(SectorEntries + 1, 1024)]
+    [InlineData(2 * SectorEntries, 1024)]
+    public void The_table_takes_whole_sectors_and_no_more(long entries, long bytes) =>
+        Assert.Equal(bytes, BlockAllocationTable.BytesOnDisk(entries));
+
+    [Fact]
+    public void A_table_of_two_to_the_24_entries_marks_its_last_sector_dirty()
+    {
+        // 1 TiB in 64 KiB blocks: well inside the format's limit of MaxTableEntries.
+        const int Entries = 1 << 24;
+        var entries = new uint[Entries];
+        entries.AsSpan().Fill(VhdConstants.UnallocatedEntry);
+        var bat = new BlockAllocationTable(entries);
+        Assert.False(bat.IsDirty);
+        bat.Set(Entries - 1, 1234);
+        Assert.True(bat.IsDirty);
+        Assert.Equal(1, bat.AllocatedCount);
+        Assert.Equal(1234u, bat[Entries - 1]);
+    }
 }

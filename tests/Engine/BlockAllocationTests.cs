@@ -114,4 +114,14 @@ public class BlockAllocationTests(SamplesFixture samples) : IClassFixture<Sample
             Assert.Equal(expected, blocks);
         }
     }
+
+    [Fact]
+    public void A_dynamic_blocks_bitmap_is_written_all_ones()
+    {
+        // DESIGN.md §4: a dynamic block's bitmap says every sector is present, whatever was written.
+        var img = Img.Dynamic(fill: d => d.Write(512 * K + 100, [1]));
+        uint sector = BatEntry(img, 1);
+        Assert.NotEqual(VhdConstants.UnallocatedEntry, sector);
+        Assert.All(img.AsSpan((int)(sector * 512L), 512).ToArray(), b => Assert.Equal(0xFF, b));
+    }
 }

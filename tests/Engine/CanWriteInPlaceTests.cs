@@ -1,4 +1,5 @@
 using System.IO.Abstractions.TestingHelpers;
+using Storage.Tests.Engine.Support;
 using Storage.VhdEngine.Disks;
 using Storage.VhdEngine.Format;
 using Xunit;
@@ -54,5 +55,17 @@ public class CanWriteInPlaceTests
         using (var d = VirtualDisk.Create(fs, "/d/f.vhd", new VhdCreateOptions { Type = VhdDiskType.Fixed, Size = 4 << 20 })) { }
         using var r = VirtualDisk.Open(fs, "/d/f.vhd");
         Assert.False(r.CanWriteInPlace(0, 512));
+    }
+
+    [Fact]
+    public void A_write_in_place_writes_its_bytes_once()
+    {
+        var fs = NewFs();
+        using var d = VirtualDisk.Create(fs, "/d/d.vhd", new VhdCreateOptions { Size = 4 << 20, BlockSize = 512 << 10 });
+        d.Write(0, new byte[4096]);
+        Assert.True(d.CanWriteInPlace(4096, 4096));
+        using var t = new TelemetryRecorder();
+        d.Write(4096, new byte[4096]);
+        Assert.Equal(4096, t.IoBytes("write"));
     }
 }

@@ -202,4 +202,26 @@ public class DifferencingDiskTests
         Assert.False(ParentCache.IsOpenAsParent(fs, "/d/p.vhd"));
         using (VirtualDisk.Open(fs, "/d/p.vhd", FileAccess.ReadWrite)) { }
     }
+
+    [Fact]
+    public void MayContainData_asks_a_parent_with_smaller_blocks_about_the_range_only()
+    {
+        var fs = Img.NewFs();
+        // A child with 2 MiB blocks (made over a fixed parent), set over a dynamic one with 512 KiB
+        // blocks of which only block 1 (512 KiB..1 MiB) is allocated.
+        using (VirtualDisk.Create(fs, "/d/f.vhd", new VhdCreateOptions { Type = VhdDiskType.Fixed, Size = 4 * M, ExactSize = true })) { }
+        using (VirtualDisk.CreateDifferencing(fs, "/d/c.vhd", "/d/f.vhd")) { }
+        using (var p = VirtualDisk.Create(fs, "/d/p.vhd", new VhdCreateOptions { Size = 4 * M, BlockSize = 512 * K, ExactSize = true }))
+        {
+            p.Write(512 * K, [1]);
+            p.Flush();
+        }
+        Reparenter.SetParent(fs, "/d/c.vhd", "/d/p.vhd", ignoreIdMismatch: true);
+        using var c = VirtualDisk.Open(fs, "/d/c.vhd");
+        Assert.Equal(2 * M, c.BlockSize);
+        Assert.Equal(512 * K, c.Parent!.BlockSize);
+        Assert.False(c.MayContainData(512 * K - 4 * K, 4 * K));   // the end of the parent's block 0
+        Assert.True(c.MayContainData(512 * K - 4 * K, 4 * K + 1));
+        Assert.False(c.MayContainData(M, M));
+    }
 }

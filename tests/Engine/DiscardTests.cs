@@ -97,4 +97,18 @@ public sealed class DiscardTests
         var e = Assert.Throws<VhdException>(() => r.Discard(0, 512));
         Assert.Contains("read-only", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_last_block_the_disk_ends_inside_is_freed_whole()
+    {
+        var fs = Img.NewFs();
+        const long Size = 3 * Img.M + Block / 2;
+        using var d = VirtualDisk.Create(fs, Path, new VhdCreateOptions { Size = Size, BlockSize = Block, ExactSize = true });
+        Assert.Equal(Size, d.Length);
+        d.Write(3 * Img.M, Img.Random(2, Block / 2));
+        Assert.Equal(1, d.AllocatedBlocks);
+        d.Discard(3 * Img.M, Block / 2);
+        Assert.Equal(0, d.AllocatedBlocks);
+        Assert.Equal(new byte[Size], Img.ReadAll(d));
+    }
 }

@@ -168,4 +168,32 @@ public class EndFooterStateTests
         using var d = VirtualDisk.Open(Img.Put(img), "/d/x.vhd");
         Assert.Contains(d.Warnings, w => w.Contains("reserved bit"));
     }
+
+    [Fact]
+    public void ReadWriteOpenOfAValidImageWritesNothing()
+    {
+        var img = WithBlocks();
+        var fs = Img.Put(img);
+        using var t = new TelemetryRecorder();
+        using (VirtualDisk.Open(fs, "/d/x.vhd", FileAccess.ReadWrite)) { }
+        Assert.Equal(0, t.MetadataWrites("footer"));
+        Assert.Equal(0, t.IoBytes("write"));
+        Assert.Equal(img, fs.File.ReadAllBytes("/d/x.vhd"));
+    }
+
+    [Fact]
+    public void ReadWriteOpenCutsWhatFollowsTheEndFooterItWritesBack()
+    {
+        var img = WithBlocks();
+        // 100 bytes past the footer: the last 512 bytes hold no footer, and the file is not whole sectors.
+        var longer = img.Concat(Img.Random(7, 100)).ToArray();
+        var fs = Img.Put(longer);
+        var m = Img.Load(fs, "/d/x.vhd");
+        Assert.Equal(EndFooterState.Missing, m.EndFooterState);
+        Assert.Equal(img.Length - 512, m.FooterOffset);
+        using var t = new TelemetryRecorder();
+        using (VirtualDisk.Open(fs, "/d/x.vhd", FileAccess.ReadWrite)) { }
+        Assert.Equal(1, t.MetadataWrites("footer"));
+        Assert.Equal(img, fs.File.ReadAllBytes("/d/x.vhd"));
+    }
 }

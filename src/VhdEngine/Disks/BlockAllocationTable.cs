@@ -118,14 +118,10 @@ internal sealed class BlockAllocationTable
         finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
-    /// <summary>Marks table sectors [first, first+count) clean: the caller wrote them.</summary>
+    /// <summary>Marks table sectors [first, first+count) clean: the caller wrote them, a run <see cref="NextDirtyRun"/> found all dirty.</summary>
     private void MarkClean(int first, int count)
     {
-        for (int i = first; i < first + count; i++)
-        {
-            if (!_dirtySectors[i]) continue;
-            _dirtySectors[i] = false;
-            _dirtyCount--;
-        }
+        Array.Clear(_dirtySectors, first, count);
+        _dirtyCount -= count;
     }
 }
