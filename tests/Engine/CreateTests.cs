@@ -158,4 +158,49 @@ public sealed class CreateTests
         fs.Fault = null;
         Assert.Empty(fs.Directory.GetFiles(Img.Dir));
     }
+
+    [Theory]
+    [InlineData(VhdDiskType.Fixed)]
+    [InlineData(VhdDiskType.Dynamic)]
+    public void A_file_that_cannot_be_sized_fails_the_create_and_leaves_nothing(VhdDiskType type)
+    {
+        var boom = new IOException("no room");
+        var fs = new TestFs(handles: false) { Fault = o => o == "setlength" ? boom : null };
+        var e = Assert.Throws<VhdIOException>(() => VirtualDisk.Create(fs, Path, new VhdCreateOptions { Type = type, Size = M, BlockSize = 512 * K }));
+        Assert.Same(boom, e.InnerException);
+        fs.Fault = null;
+        Assert.Empty(fs.Directory.GetFiles(Img.Dir));
+    }
+
+    [Fact]
+    public void A_rename_that_fails_removes_the_temporary_file()
+    {
+        // A directory where the image should go: not a file that exists, but the rename onto it fails.
+        var fs = Img.NewFs();
+        fs.Directory.CreateDirectory(Path);
+        Assert.Throws<VhdIOException>(() => VirtualDisk.Create(fs, Path, new VhdCreateOptions { Size = M }));
+        Assert.Empty(fs.Directory.GetFiles(Img.Dir));
+        Assert.True(fs.Directory.Exists(Path));
+    }
+
+    [Fact]
+    public void Another_failure_after_the_rename_propagates_as_is_and_removes_the_image()
+    {
+        int syncs = 0;
+        var odd = new InvalidOperationException("odd");
+        var fs = new TestFs(handles: false) { Fault = o => o == "fsync" && ++syncs == 2 ? odd : null };
+        Assert.Same(odd, Assert.Throws<InvalidOperationException>(() => VirtualDisk.Create(fs, Path, new VhdCreateOptions { Size = M })));
+        fs.Fault = null;
+        Assert.Empty(fs.Directory.GetFiles(Img.Dir));
+    }
+
+    [Fact]
+    public void A_child_at_the_root_directory_fails_at_the_rename_and_leaves_nothing()
+    {
+        var fs = Img.NewFs();
+        using (VirtualDisk.Create(fs, "/d/p.vhd", new VhdCreateOptions { Size = M })) { }
+        var e = Record.Exception(() => VirtualDisk.CreateDifferencing(fs, "/", "/d/p.vhd").Dispose());
+        Assert.IsType<VhdIOException>(e);
+        Assert.False(fs.File.Exists("/.creating"));
+    }
 }
