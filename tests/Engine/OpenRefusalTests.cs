@@ -1,3 +1,4 @@
+using Storage.FaultInjection;
 using Storage.Tests.Engine.Support;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
@@ -48,5 +49,21 @@ public sealed class OpenRefusalTests
         using var d = VirtualDisk.OpenOver(held, VhdOpenOptions.Default, new ChainContext(), ownsLock: false);
         var e = Assert.Throws<ObjectDisposedException>(() => d.Reopen());
         Assert.Contains($"{full}: the disk is closed", e.Message);
+    }
+
+    [Fact]
+    public void A_child_whose_end_footer_repair_fails_does_not_open_and_lets_go_of_its_parent()
+    {
+        var plan = new FaultPlan();
+        var fs = new FaultFileSystem(Img.NewFs(), plan);
+        VirtualDisk.Create(fs, "/d/p.vhd", new VhdCreateOptions { Size = 4 * M }).Dispose();
+        VirtualDisk.CreateDifferencing(fs, "/d/c.vhd", "/d/p.vhd").Dispose();
+        byte[] child = fs.File.ReadAllBytes("/d/c.vhd");
+        Array.Clear(child, child.Length - 512, 512); // end footer gone: a writable open writes it back
+        fs.File.WriteAllBytes("/d/c.vhd", child);
+        plan.FailFlushToDiskAt(fs.FlushToDiskCount);
+
+        Assert.Throws<VhdIOException>(() => VirtualDisk.Open(fs, "/d/c.vhd", FileAccess.ReadWrite));
+        using var parent = VirtualDisk.Open(fs, "/d/p.vhd", FileAccess.ReadWrite);
     }
 }
