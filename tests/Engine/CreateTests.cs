@@ -1,4 +1,5 @@
 using System.Text;
+using Storage.FaultInjection;
 using Storage.Tests.Engine.Support;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
@@ -170,6 +171,18 @@ public sealed class CreateTests
         Assert.Same(boom, e.InnerException);
         fs.Fault = null;
         Assert.Empty(fs.Directory.GetFiles(Img.Dir));
+    }
+
+    [Fact]
+    public void A_cleanup_delete_that_fails_too_leaves_the_creates_own_error_to_surface()
+    {
+        // Every operation fails from the first after the open: the build fails, then so does the
+        // best-effort delete of the temporary file. The caller must see the create's error.
+        var plan = new FaultPlan().FailAt(1, fromThenOn: true);
+        var fs = new FaultFileSystem(Img.NewFs(), plan);
+        var e = Assert.Throws<VhdIOException>(() => VirtualDisk.Create(fs, Path, new VhdCreateOptions { Size = M }));
+        Assert.IsType<InjectedFaultException>(e.InnerException);
+        Assert.Contains(fs.Trace, t => t.Kind == FaultOperationKind.Delete);
     }
 
     [Fact]

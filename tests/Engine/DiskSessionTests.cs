@@ -140,6 +140,38 @@ public sealed class DiskSessionTests
     }
 
     [Fact]
+    public async Task A_write_that_waited_for_the_lock_while_a_flush_failed_is_refused_and_allocates_nothing()
+    {
+        // The allocating write passes the unlocked usability check while the flush holds the lock
+        // (blocked in its fsync), then the fsync fails: the write must check again once it has the lock.
+        using var inFsync = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var fs = new TestFs(handles: false);
+        VirtualDisk.Create(fs, Path, new VhdCreateOptions { Type = VhdDiskType.Dynamic, Size = 4 * M, BlockSize = Block }).Dispose();
+        using var d = VirtualDisk.Open(fs, Path, FileAccess.ReadWrite);
+        d.Write(0, new byte[512]);
+        fs.Fault = op =>
+        {
+            if (op != "fsync") return null;
+            inFsync.Set();
+            release.Wait();
+            return new IOException("fsync failed");
+        };
+        var flush = Task.Run(() => Record.Exception(d.Flush));
+        inFsync.Wait();
+        var write = Task.Run(() => Record.Exception(() => d.Write(Block, new byte[512])));
+        // Time for the write to reach the lock; the engine must refuse it however far it got.
+        await Task.Delay(200);
+        release.Set();
+
+        Assert.IsType<VhdIOException>(await flush);
+        var refused = Assert.IsType<VhdIOException>(await write);
+        Assert.False(refused.DiskUsable);
+        Assert.Contains("a flush failed", refused.Message);
+        Assert.Equal(1, d.Info.AllocatedBlocks);
+    }
+
+    [Fact]
     public async Task The_async_calls_report_errors_in_the_task()
     {
         var (_, _, d) = Create();
