@@ -25,13 +25,6 @@ public sealed class DiskSessionTests
         return (fs, plan, VirtualDisk.Open(fs, Path, FileAccess.ReadWrite));
     }
 
-    private static long Syncs(FaultFileSystem fs, Action action)
-    {
-        long before = fs.FlushToDiskCount;
-        action();
-        return fs.FlushToDiskCount - before;
-    }
-
     [Theory]
     [InlineData(VhdDiskType.Fixed)]
     [InlineData(VhdDiskType.Dynamic)]
@@ -41,7 +34,7 @@ public sealed class DiskSessionTests
         using (d)
         {
             if (type == VhdDiskType.Dynamic) { d.Write(0, new byte[512]); d.Flush(); d.Dispose(); d = VirtualDisk.Open(fs, Path, FileAccess.ReadWrite); }
-            Assert.Equal(1, Syncs(fs, () => { d.Write(0, [1]); d.Flush(); }));
+            Assert.Equal(1, fs.Syncs(() => { d.Write(0, [1]); d.Flush(); }));
         }
     }
 
@@ -52,8 +45,8 @@ public sealed class DiskSessionTests
         using (d)
         {
             d.Flush();
-            Assert.Equal(0, Syncs(fs, d.Flush));
-            Assert.Equal(1, Syncs(fs, () => { d.Write(512, [7]); d.Flush(); }));
+            Assert.Equal(0, fs.Syncs(d.Flush));
+            Assert.Equal(1, fs.Syncs(() => { d.Write(512, [7]); d.Flush(); }));
         }
     }
 
@@ -65,7 +58,7 @@ public sealed class DiskSessionTests
         {
             d.Write(0, [9]);
             d.Flush();
-            Assert.Equal(1, Syncs(fs, () => { d.Discard(0, 512); d.Flush(); }));
+            Assert.Equal(1, fs.Syncs(() => { d.Discard(0, 512); d.Flush(); }));
             var b = new byte[1];
             d.Read(0, b);
             Assert.Equal(0, b[0]);
@@ -79,8 +72,8 @@ public sealed class DiskSessionTests
         using (d)
         {
             d.Write(0, [1]);
-            Assert.Equal(0, Syncs(fs, () => d.Flush(durable: false)));
-            Assert.Equal(1, Syncs(fs, d.Flush));
+            Assert.Equal(0, fs.Syncs(() => d.Flush(durable: false)));
+            Assert.Equal(1, fs.Syncs(d.Flush));
         }
     }
 
@@ -90,7 +83,7 @@ public sealed class DiskSessionTests
         var (fs, _, d) = Create();
         d.Dispose();
         using var r = VirtualDisk.Open(fs, Path);
-        Assert.Equal(0, Syncs(fs, r.Flush));
+        Assert.Equal(0, fs.Syncs(r.Flush));
     }
 
     [Fact]

@@ -24,23 +24,16 @@ public sealed class FlushSyncTests
         return (fs, VirtualDisk.Create(fs, Path, new VhdCreateOptions { Size = 4 * M, BlockSize = Block }));
     }
 
-    private static long Syncs(FaultFileSystem fs, Action action)
-    {
-        long before = fs.FlushToDiskCount;
-        action();
-        return fs.FlushToDiskCount - before;
-    }
-
     [Fact]
     public void An_allocation_costs_two_syncs_a_write_in_place_one_and_nothing_written_none()
     {
         var (fs, d) = Dynamic();
         using (d)
         {
-            Assert.Equal(2, Syncs(fs, () => { d.Write(4096, new byte[4096]); d.Flush(); }));
-            Assert.Equal(0, Syncs(fs, d.Flush));
-            Assert.Equal(1, Syncs(fs, () => { d.Write(4096, new byte[4096]); d.Flush(); }));
-            Assert.Equal(0, Syncs(fs, d.Flush));
+            Assert.Equal(2, fs.Syncs(() => { d.Write(4096, new byte[4096]); d.Flush(); }));
+            Assert.Equal(0, fs.Syncs(d.Flush));
+            Assert.Equal(1, fs.Syncs(() => { d.Write(4096, new byte[4096]); d.Flush(); }));
+            Assert.Equal(0, fs.Syncs(d.Flush));
             Assert.Equal(0, fs.GetDisk(Path)!.PendingPieceCount);
         }
     }
@@ -52,8 +45,8 @@ public sealed class FlushSyncTests
         using (d)
         {
             d.Write(0, new byte[4096]);
-            Assert.Equal(0, Syncs(fs, () => d.Flush(durable: false)));
-            Assert.Equal(1, Syncs(fs, d.Flush));
+            Assert.Equal(0, fs.Syncs(() => d.Flush(durable: false)));
+            Assert.Equal(1, fs.Syncs(d.Flush));
             Assert.Equal(0, fs.GetDisk(Path)!.PendingPieceCount);
         }
     }
@@ -66,8 +59,8 @@ public sealed class FlushSyncTests
         {
             d.Write(0, new byte[4096]);
             d.Flush();
-            Assert.Equal(0, Syncs(fs, () => d.Flush(durable: false)));
-            Assert.Equal(0, Syncs(fs, d.Flush));
+            Assert.Equal(0, fs.Syncs(() => d.Flush(durable: false)));
+            Assert.Equal(0, fs.Syncs(d.Flush));
         }
     }
 
@@ -85,9 +78,9 @@ public sealed class FlushSyncTests
             plan.WithMaxFileSize(fs.FileInfo.New(Path).Length + 512 + Block);
             Assert.Throws<VhdIOException>(() => d.Write(Block, new byte[2 * Block]));
             Assert.Equal(2, d.AllocatedBlocks);
-            Assert.Equal(0, Syncs(fs, () => d.Flush(durable: false)));
+            Assert.Equal(0, fs.Syncs(() => d.Flush(durable: false)));
             Assert.NotEqual(0, fs.GetDisk(Path)!.PendingPieceCount);
-            Assert.Equal(1, Syncs(fs, d.Flush));
+            Assert.Equal(1, fs.Syncs(d.Flush));
             Assert.Equal(0, fs.GetDisk(Path)!.PendingPieceCount);
         }
     }
@@ -97,12 +90,12 @@ public sealed class FlushSyncTests
     {
         var img = Img.Dynamic(fill: d => d.Write(0, [1]));
         var valid = new FaultFileSystem(Img.Put(img));
-        Assert.Equal(0, Syncs(valid, () => VirtualDisk.Open(valid, "/d/x.vhd", FileAccess.ReadWrite).Dispose()));
+        Assert.Equal(0, valid.Syncs(() => VirtualDisk.Open(valid, "/d/x.vhd", FileAccess.ReadWrite).Dispose()));
 
         var damaged = img.ToArray();
         Array.Clear(damaged, damaged.Length - 512, 512);
         var fs = new FaultFileSystem(Img.Put(damaged));
-        Assert.Equal(1, Syncs(fs, () => VirtualDisk.Open(fs, "/d/x.vhd", FileAccess.ReadWrite).Dispose()));
+        Assert.Equal(1, fs.Syncs(() => VirtualDisk.Open(fs, "/d/x.vhd", FileAccess.ReadWrite).Dispose()));
         Assert.Equal(0, fs.GetDisk("/d/x.vhd")!.PendingPieceCount);
         Assert.Equal(img, fs.File.ReadAllBytes("/d/x.vhd"));
     }
