@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
 using System.Text;
 using Storage.Tests.Engine.Support;
@@ -38,9 +39,11 @@ public class ParentResolutionTests(SamplesFixture samples) : IClassFixture<Sampl
     /// CreateDifferencing, whose locators are then rewritten to <paramref name="locators"/> (laid out after
     /// the BAT) and its parent name to <paramref name="name"/>.
     /// </summary>
-    private static MockFileSystem Child(string parentPath, string name, params (uint Code, byte[] Data)[] locators)
+    private static MockFileSystem Child(string parentPath, string name, params (uint Code, byte[] Data)[] locators) =>
+        Child(Img.NewFs(), parentPath, name, locators);
+
+    private static MockFileSystem Child(MockFileSystem fs, string parentPath, string name, params (uint Code, byte[] Data)[] locators)
     {
-        var fs = Img.NewFs();
         fs.Directory.CreateDirectory(fs.Path.GetDirectoryName(parentPath)!);
         using (var b = VirtualDisk.Create(fs, parentPath, new VhdCreateOptions { Size = M, BlockSize = 512 * K }))
         {
@@ -195,16 +198,66 @@ public class ParentResolutionTests(SamplesFixture samples) : IClassFixture<Sampl
         // Not skipped for the next candidate: a damaged parent is reported, not silently replaced.
         var fs = Child("/p/base.vhd", "", W2ru(@".\junk.vhd"), W2ku(@"\p\base.vhd"));
         fs.File.WriteAllBytes("/d/junk.vhd", new byte[VhdConstants.FooterSize]);
-        var e = Assert.ThrowsAny<VhdException>(() => VirtualDisk.Open(fs, ChildPath).Dispose());
-        Assert.Contains("/d/junk.vhd", e.Message);
+        var e = Assert.Throws<VhdFormatException>(() => VirtualDisk.Open(fs, ChildPath).Dispose());
+        Assert.Equal("/d/junk.vhd", e.Path);
+        Assert.Equal("footer", e.Field);
     }
 
+    // On the machine's file system: its GetFullPath refuses a path holding a NUL (ArgumentException).
     [Theory]
     [InlineData("W2ru", "x\0y.vhd")]              // a NUL inside the path
     [InlineData("MacX", "file:///p/x%00y.vhd")]   // an escaped NUL
-    public void A_locator_whose_path_the_file_system_refuses_is_skipped_for_the_next(string code, string text)
+    public void A_locator_whose_path_holds_a_NUL_is_skipped_for_the_next(string code, string text)
     {
-        var fs = Child("/p/base.vhd", "", Locator(code, text), W2ku(@"\p\base.vhd"));
+        var made = Child("/p/base.vhd", "", Locator(code, text), W2ru(@"..\p\base.vhd"));
+        string dir = Directory.CreateTempSubdirectory("vhd-parent-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "d"));
+            Directory.CreateDirectory(Path.Combine(dir, "p"));
+            File.WriteAllBytes(Path.Combine(dir, "d", "child.vhd"), made.File.ReadAllBytes(ChildPath));
+            File.WriteAllBytes(Path.Combine(dir, "p", "base.vhd"), made.File.ReadAllBytes("/p/base.vhd"));
+            using var d = VirtualDisk.Open(new FileSystem(), Path.Combine(dir, "d", "child.vhd"));
+            Assert.Equal(Path.Combine(dir, "p", "base.vhd"), d.Parent!.Path);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A file system whose path rules refuse every path holding "refused" with the exception
+    /// <c>refusal</c> gives: as .NET Framework's did for a colon past the drive (NotSupportedException)
+    /// or for a long path (PathTooLongException).
+    /// </summary>
+    private sealed class RefusingPathFs : MockFileSystem
+    {
+        private readonly IPath? _path;
+
+        public RefusingPathFs(Func<Exception> refusal)
+        {
+            _path = new RefusingPath(this, refusal);
+            Directory.CreateDirectory(Img.Dir);
+        }
+
+        public override IPath Path => _path ?? base.Path;
+
+        private sealed class RefusingPath(MockFileSystem fs, Func<Exception> refusal) : MockPath(fs)
+        {
+            public override string GetFullPath(string path) => path.Contains("refused", StringComparison.Ordinal) ? throw refusal() : base.GetFullPath(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("W2ru", @".\refused.vhd", false)]
+    [InlineData("W2ru", @".\refused.vhd", true)]
+    [InlineData("MacX", "file:///p/refused.vhd", false)]
+    [InlineData("MacX", "file:///p/refused.vhd", true)]
+    public void A_locator_whose_path_the_host_does_not_support_is_skipped_for_the_next(string code, string text, bool tooLong)
+    {
+        var fs = new RefusingPathFs(() => tooLong ? new PathTooLongException("too long") : new NotSupportedException("not supported"));
+        Child(fs, "/p/base.vhd", "", Locator(code, text), W2ku(@"\p\base.vhd"));
         AssertOpensWithParent(fs, "/p/base.vhd");
     }
 
