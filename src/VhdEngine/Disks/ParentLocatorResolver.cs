@@ -62,10 +62,10 @@ internal static class ParentLocatorResolver
             if (path is null) { tried.Add($"{source}: not resolvable on this host"); continue; }
             if (root is not null && !IsUnder(fs, root, path)) { tried.Add($"{source}: '{path}' is outside the allowed root '{root}'"); continue; }
             if (!fs.File.Exists(path)) { tried.Add($"{source}: '{path}' does not exist"); continue; }
-            // Only a regular file can be a parent: FIFOs, devices and /proc files stat as 0 bytes,
-            // and opening a FIFO would block forever (DESIGN.md §3: never a hang).
+            // Only a regular file that can hold a footer (511 bytes, Virtual PC's) can be a parent: FIFOs,
+            // devices and /proc files stat as 0 bytes, and opening a FIFO hangs (DESIGN.md §3: never).
             long length = fs.FileInfo.New(path).Length;
-            if (length < VhdConstants.FooterSize) { tried.Add($"{source}: '{path}' is {length} bytes, not an image file"); continue; }
+            if (length < VhdConstants.FooterSize - 1) { tried.Add($"{source}: '{path}' is {length} bytes, not an image file"); continue; }
             return path;
         }
         if (tried.Count == 0) tried.Add("no parent locator and no parent name");
