@@ -65,7 +65,7 @@ internal static class ParentLocatorResolver
             // Only a regular file can be a parent: FIFOs, devices and /proc files stat as 0 bytes,
             // and opening a FIFO would block forever (DESIGN.md §3: never a hang).
             long length = fs.FileInfo.New(path).Length;
-            if (length < VhdConstants.FooterSize - 1) { tried.Add($"{source}: '{path}' is {length} bytes, not an image file"); continue; }
+            if (length < VhdConstants.FooterSize) { tried.Add($"{source}: '{path}' is {length} bytes, not an image file"); continue; }
             return path;
         }
         if (tried.Count == 0) tried.Add("no parent locator and no parent name");
