@@ -319,4 +319,46 @@ public class ParentChainTests
             }
         });
     }
+    [Fact]
+    public void Two_children_opened_with_new_options_share_their_parent_by_default()
+    {
+        var fs = BaseAndChild(out _);
+        VirtualDisk.CreateDifferencing(fs, "/d/child2.vhd", "/d/base.vhd").Dispose();
+        using var a = VirtualDisk.Open(fs, "/d/child.vhd", FileAccess.Read, new VhdOpenOptions());
+        using var b = VirtualDisk.Open(fs, "/d/child2.vhd", FileAccess.Read, new VhdOpenOptions());
+        Assert.True(new VhdOpenOptions().ShareParents);
+        Assert.Same(a.Parent, b.Parent);
+    }
+
+    [Fact]
+    public void A_shared_parent_whose_chain_is_too_deep_for_the_next_child_is_refused_naming_the_limit_and_the_parent()
+    {
+        var fs = Chain(2, out _); // c2 -> c1 -> c0
+        VirtualDisk.CreateDifferencing(fs, "/d/x.vhd", "/d/c1.vhd").Dispose();
+        using var c2 = VirtualDisk.Open(fs, "/d/c2.vhd", FileAccess.Read, new VhdOpenOptions { MaxChainDepth = 3 });
+        // c1 is open as a shared parent, with a chain of two images; x on top of it makes three.
+        var e = Assert.Throws<VhdFormatException>(() => VirtualDisk.Open(fs, "/d/x.vhd", FileAccess.Read, new VhdOpenOptions { MaxChainDepth = 2 }));
+        Assert.Equal("parent chain", e.Field);
+        Assert.Equal("/d/c1.vhd: parent chain: depth exceeds the limit of 2 images at '/d/c1.vhd'", e.Message);
+    }
+
+    [Fact]
+    public void A_closed_childs_parent_is_left_to_the_garbage_collector()
+    {
+        var fs = BaseAndChild(out _);
+        var parent = OpenAndCloseChild(fs);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(parent.IsAlive, "the parent of a closed child is still referenced");
+    }
+
+    /// <summary>Opens and closes the child; a weak reference to its parent (no strong one left on this stack).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference OpenAndCloseChild(MockFileSystem fs)
+    {
+        using var child = VirtualDisk.Open(fs, "/d/child.vhd");
+        Assert.NotNull(child.Parent);
+        return new WeakReference(child.Parent);
+    }
 }

@@ -134,7 +134,9 @@ internal sealed partial class ImageMetadata
         if (!footer.HasValidChecksum) Warnings.Add($"footer checksum 0x{footer.Checksum:x8} does not match the computed 0x{footer.ComputeChecksum():x8} (accepted as the open options ask)");
         if (EndFooterState == EndFooterState.Stale) Warnings.Add("end footer differs from the copy at offset 0 (stale); the copy is used");
         if (EndFooterState == EndFooterState.Missing) Warnings.Add("no valid footer at the end of the file; the copy at offset 0 is used");
-        if (endOffset >= 0 && endOffset % VhdConstants.SectorSize != 0) Warnings.Add($"end footer at {endOffset} is a 511-byte footer");
+        // Told by where the file ends, not by alignment: old Virtual PC's 511-byte footer follows
+        // whole sectors. (No end footer, -1, never matches: a file has 511 bytes at least.)
+        if (endOffset == FileLength - (VhdConstants.FooterSize - 1)) Warnings.Add($"end footer at {endOffset} is a 511-byte footer");
         if ((footer.Features & VhdConstants.FeatureReserved) == 0) Warnings.Add($"footer features 0x{footer.Features:x8} lack the reserved bit 0x2");
     }
 
