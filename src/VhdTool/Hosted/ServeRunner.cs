@@ -98,11 +98,14 @@ internal static class ServeRunner
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Asked to stop: that is how a server ends, so the exit code is 0.
+            env.Error.WriteLine("vhd serve: stopping");
         }
         finally
         {
             await server.StopAsync().ConfigureAwait(false);
         }
+        // The store (its actors) shuts down after this; a stop that hangs shows which side it is on.
+        env.Error.WriteLine("vhd serve: every connection closed, every image flushed and closed");
         return 0;
     }
 

@@ -49,7 +49,13 @@ public sealed partial class ServeProcess : IDisposable
     public (int ExitCode, string Out, string Err) Stop(string signal)
     {
         Cli.Ok("kill", $"-{signal}", _process.Id.ToString());
-        if (!_process.WaitForExit(TimeSpan.FromMinutes(1))) throw new TimeoutException($"vhd serve did not exit after SIG{signal}");
+        if (!_process.WaitForExit(TimeSpan.FromMinutes(1)))
+        {
+            // What it logged tells where the stop hung (connections still busy, an image not closing).
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            throw new TimeoutException($"vhd serve did not exit within a minute of SIG{signal}; its stderr: {_stderr.Result}");
+        }
         return (_process.ExitCode, _rest.Result, _stderr.Result);
     }
 
