@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Abstractions;
+using Storage.Tests.Engine.Support;
 using Storage.VhdEngine;
 using Storage.VhdEngine.Disks;
 using Xunit;
@@ -12,6 +13,7 @@ namespace Storage.Tests.Engine;
 /// found through /proc/PID/fd and /proc/PID/fdinfo. The other process is a short python3 script
 /// taking exactly the locks a test asks for.
 /// </summary>
+[Collection(ChildProcessCollection.Name)]
 public sealed class LockHolderTests : IDisposable
 {
     private readonly FileSystem _fs = new();

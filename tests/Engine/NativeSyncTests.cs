@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Storage.Tests.Engine.Support;
 using Storage.VhdEngine.Disks;
 using Xunit;
 
@@ -10,6 +11,7 @@ namespace Storage.Tests.Engine;
 /// the directory fsync (which errors are not errors, which are reported and how, and that it opens
 /// only directories and closes what it opened), fdatasync's error, and the refusal of a closed handle.
 /// </summary>
+[Collection(ChildProcessCollection.Name)]
 public sealed class NativeSyncTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("vhd-native-").FullName;
