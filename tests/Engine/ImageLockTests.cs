@@ -93,6 +93,20 @@ public sealed class ImageLockTests
     }
 
     [Fact]
+    public void ReopenReadOnly_of_a_force_share_reader_keeps_reading_beside_the_writer()
+    {
+        var fs = WithImage();
+        using var writer = VirtualDisk.Open(fs, A, FileAccess.ReadWrite);
+        var shared = VirtualDisk.Open(fs, A, FileAccess.Read, Share);
+        // Already read-only: nothing to downgrade, so the force-share open is not turned into a reader the writer refuses.
+        using var again = shared.ReopenReadOnly();
+        var b = new byte[3];
+        again.Read(0, b);
+        Assert.Equal(new byte[] { 1, 2, 3 }, b);
+        writer.Write(0, [7]);
+    }
+
+    [Fact]
     public void Closing_the_writer_frees_the_image_at_once()
     {
         var fs = WithImage();

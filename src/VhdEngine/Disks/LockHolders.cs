@@ -61,8 +61,11 @@ internal static class LockHolders
     {
         var found = new List<string>();
         int self = Environment.ProcessId;
-        if (Identity($"/proc/self/fdinfo/{(int)ours.DangerousGetHandle()}") is not { } target) return found;
-        string name = System.IO.Path.GetFileName(path);
+        int fd = (int)ours.DangerousGetHandle();
+        if (Identity($"/proc/self/fdinfo/{fd}") is not { } target) return found;
+        // The name as the other processes' /proc/PID/fd links show it: the path's own name differs
+        // when it goes through a symbolic link, and the holder would then go unnamed.
+        string name = System.IO.Path.GetFileName(new FileInfo($"/proc/self/fd/{fd}").LinkTarget ?? path);
         IEnumerable<string> processes;
         try { processes = Directory.EnumerateDirectories("/proc"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return found; }
