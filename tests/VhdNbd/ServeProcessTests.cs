@@ -31,7 +31,7 @@ public sealed class ServeProcessTests : IDisposable
         Assert.True(client.ClosedByServer());
         Assert.Equal(0, code);
         Assert.Equal("", rest); // the listening line was the only one
-        Assert.Equal("", err);
+        Assert.Equal("vhd serve: stopping\nvhd serve: every connection closed, every image flushed and closed\n", err);
         // Closed and unlocked: both open for writing here, with what the clients wrote.
         using var disk = VirtualDisk.Open(Images.Fs, _dir["vms/web.vhd"], FileAccess.ReadWrite);
         var back = new byte[65536];
@@ -53,7 +53,9 @@ public sealed class ServeProcessTests : IDisposable
             Assert.True(json.RootElement.GetProperty("exports")[0].GetProperty("is_read_only").GetBoolean());
         var write = Cli.Run("qemu-io", "-f", "raw", serve.Uri("a.vhd"), "-c", "write 0 512");
         Assert.Contains("Permission denied", write.Err);
-        Assert.Equal(0, serve.Stop("INT").ExitCode);
+        var (code, _, err) = serve.Stop("INT");
+        Assert.Equal(0, code);
+        Assert.StartsWith("vhd serve: stopping\n", err);
     }
 
     [Fact]

@@ -32,7 +32,12 @@ public sealed partial class ServeProcess : IDisposable
 
     public static ServeProcess Start(params string[] args)
     {
-        var psi = new ProcessStartInfo(VhdExe.Host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Through env(1) with SIGINT at its default, as a terminal's Ctrl-C finds it: a test run started
+        // in the background (nohup, `cmd &`) has SIGINT ignored, the child inherits that, and .NET then
+        // leaves it ignored (as every Unix program does), so no Ctrl-C would ever reach the tool.
+        var psi = new ProcessStartInfo("/usr/bin/env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add(VhdExe.Host);
         psi.ArgumentList.Add("serve");
         foreach (var a in args) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("vhd did not start");
