@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Storage.Tests.Engine.Support;
 using Storage.VhdEngine.Disks;
@@ -50,6 +51,21 @@ public class BatWriteTests
     }
 
     [Fact]
+    public void A_flush_writes_only_the_table_sectors_dirtied_since_the_last_one()
+    {
+        var fs = Img.NewFs();
+        using var t = new TelemetryRecorder();
+        using var d = VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Size = 4 << 20, BlockSize = 512 << 10 });
+        d.Write(0, [1]);
+        d.Flush();
+        Assert.Equal(1, t.MetadataWrites("bat"));
+        t.Clear();
+        d.Write(1, [2]); // in place: the block is allocated, no entry changes
+        d.Flush();
+        Assert.Equal(0, t.MetadataWrites("bat"));
+    }
+
+    [Fact]
     public void The_bytes_past_the_last_entry_stay_0xFF_when_the_last_sector_is_written()
     {
         // 8 entries: one sector, of which the last 480 bytes are padding.
@@ -57,6 +73,11 @@ public class BatWriteTests
         using (var d = VirtualDisk.Create(fs, "/d/a.vhd", new VhdCreateOptions { Size = 4 << 20, BlockSize = 512 << 10 }))
         {
             d.Write(7L << 19, [1]);
+            // Leave non-0xFF bytes in the pooled buffer the flush will rent (this thread's cache of
+            // that size): padding must be written, not whatever the buffer held before.
+            byte[] stale = ArrayPool<byte>.Shared.Rent(64 * 512);
+            stale.AsSpan().Fill(0x5A);
+            ArrayPool<byte>.Shared.Return(stale);
             d.Flush();
         }
         byte[] table = Table(fs.File.ReadAllBytes("/d/a.vhd"));
