@@ -53,7 +53,7 @@ public class ParentResolutionTests(SamplesFixture samples) : IClassFixture<Sampl
         using (VirtualDisk.CreateDifferencing(fs, ChildPath, parentPath)) { }
         var made = fs.File.ReadAllBytes(ChildPath);
         var h = Img.Header(made);
-        long start = (long)h.TableOffset + (h.MaxTableEntries * 4L + 511) / 512 * 512;
+        long start = (long)h.TableOffset + BlockAllocationTable.BytesOnDisk(h.MaxTableEntries);
         var laid = VirtualDisk.LayOutLocators([.. locators], start, out long end);
         long footerAt = ImageMetadata.FirstBlockOffset(end, VhdConstants.BitmapBytes(h.BlockSize));
         var child = new byte[footerAt + VhdConstants.FooterSize];

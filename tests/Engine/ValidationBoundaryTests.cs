@@ -370,7 +370,7 @@ public class ValidationBoundaryTests
         const uint entries = VhdConstants.MaxTableEntries;
         Img.PatchHeader(img, h => h with { BlockSize = 512, MaxTableEntries = entries });
         Img.SetBatEntry(img, 0, 0xFFFFFFFE);
-        long footerAt = 1536 + VhdConstants.RoundUpToSector(entries * 4L); // the end footer right after the table
+        long footerAt = 1536 + BlockAllocationTable.BytesOnDisk(entries); // the end footer right after the table
         string dir = Directory.CreateTempSubdirectory("storage-bat-").FullName;
         string path = Path.Combine(dir, "max.vhd");
         try
